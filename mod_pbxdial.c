@@ -1,0 +1,64 @@
+/* mod_pbxdial: click-to-dial on a Vodia PBX for sites that Apache httpd
+ * serves. This file only wires the module: directives, hooks, handlers. The
+ * work happens in src/. */
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <http_request.h>
+
+#include "src/config.h"
+#include "src/handlers.h"
+#include "src/pbx.h"
+
+static const command_rec pbxdial_cmds[] = {
+    AP_INIT_TAKE1("PbxDialServer", pbxdial_config_set_server, NULL, RSRC_CONF,
+                  "Base URL of the PBX, e.g. https://pbx.example.com"),
+    AP_INIT_TAKE1("PbxDialPublicServer", pbxdial_config_set_public_server, NULL, RSRC_CONF,
+                  "How browsers reach the PBX: host[:port] or a URL (default: PbxDialServer)"),
+    AP_INIT_TAKE2("PbxDialAdmin", pbxdial_config_set_admin, NULL, RSRC_CONF,
+                  "PBX admin user and password (or file:/path holding the password)"),
+    AP_INIT_TAKE1("PbxDialTimeout", pbxdial_config_set_timeout, NULL, RSRC_CONF,
+                  "Time limit for each PBX request, in seconds (or with ms), default 10"),
+    AP_INIT_TAKE1("PbxDialCAFile", pbxdial_config_set_ca_file, NULL, RSRC_CONF,
+                  "PEM file with the CA certificates that sign the PBX certificate"),
+    AP_INIT_FLAG("PbxDialVerifyPeer", pbxdial_config_set_verify_peer, NULL, RSRC_CONF,
+                 "Verify the PBX TLS certificate and name (default On)"),
+    AP_INIT_TAKE1("PbxDialDomain", pbxdial_config_set_domain, NULL, OR_AUTHCFG | RSRC_CONF,
+                  "PBX tenant domain of the web user (an ap_expr string)"),
+    AP_INIT_TAKE1("PbxDialExtension", pbxdial_config_set_extension, NULL, OR_AUTHCFG | RSRC_CONF,
+                  "PBX extension of the web user (an ap_expr string, default %{REMOTE_USER})"),
+    { NULL }
+};
+
+/* libcurl's global set-up is not thread-safe: once per process, before the
+ * MPM starts its threads. */
+static void pbxdial_child_init(apr_pool_t *p, server_rec *s)
+{
+    pbxdial_pbx_global_init();
+}
+
+static int pbxdial_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "mod_pbxdial/%s (%s)", PBXDIAL_VERSION,
+                 pbxdial_pbx_version());
+    return OK;
+}
+
+static void pbxdial_register_hooks(apr_pool_t *p)
+{
+    ap_hook_check_config(pbxdial_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(pbxdial_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(pbxdial_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(pbxdial_handler_login, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(pbxdial_handler_script, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(pbxdial) = {
+    STANDARD20_MODULE_STUFF,
+    pbxdial_config_dir_create,
+    pbxdial_config_dir_merge,
+    pbxdial_config_srv_create,
+    pbxdial_config_srv_merge,
+    pbxdial_cmds,
+    pbxdial_register_hooks
+};

@@ -1,0 +1,100 @@
+/* Start-up check: a pbxdial handler configured in a server that cannot reach
+ * the PBX would only fail at the first click, so refuse to start instead.
+ * Runs as check_config, which `apache2 -t` also runs. */
+#include <apr_strings.h>
+#include <http_core.h>
+
+#include "config.h"
+#include "handlers.h"
+#include "log.h"
+
+/* SetHandler stores an ap_expr. Its node type is private, but every node
+ * starts with its op code, and a constant string (SetHandler pbxdial-login)
+ * is returned by ap_expr_str_exec without touching the request. So we compare
+ * the op code with that of a literal we parse ourselves, and only on a match
+ * ask for the string. Dynamic SetHandler expressions are left to the run-time
+ * check in the handlers. */
+static int check_literal_op(apr_pool_t *ptemp, int *op)
+{
+    ap_expr_info_t info = { 0 };
+
+    info.flags = AP_EXPR_FLAG_STRING_RESULT;
+    info.filename = "mod_pbxdial";
+    if (ap_expr_parse(ptemp, ptemp, &info, "pbxdial-probe", NULL) || !info.root_node)
+        return 0;
+    *op = *(const int *)info.root_node;
+    return 1;
+}
+
+static const char *check_section_handler(const ap_conf_vector_t *sec, int literal_op,
+                                         const char **where, unsigned *line)
+{
+    const core_dir_config *cd = ap_get_core_module_config(sec);
+    const char *err = NULL, *h;
+
+    *where = "?";
+    *line = 0;
+    if (!cd || !cd->expr_handler || !cd->expr_handler->root_node
+        || *(const int *)cd->expr_handler->root_node != literal_op)
+        return NULL;
+    h = ap_expr_str_exec(NULL, cd->expr_handler, &err);
+    if (cd->expr_handler->filename)
+        *where = cd->expr_handler->filename;
+    *line = cd->expr_handler->line_number;
+    return err ? NULL : h;
+}
+
+static int check_needs_pbx(const char *handler)
+{
+    return handler && (!strcmp(handler, PBXDIAL_HANDLER_LOGIN) || !strcmp(handler, PBXDIAL_HANDLER_CALL));
+}
+
+/* Counts the problems in these sections and the <Files>/<If> inside them. */
+static int check_sections(server_rec *s, const pbxdial_srv_conf_t *sc,
+                          const apr_array_header_t *secs, int literal_op)
+{
+    int i, problems = 0;
+
+    for (i = 0; secs && i < secs->nelts; i++) {
+        ap_conf_vector_t *sec = APR_ARRAY_IDX(secs, i, ap_conf_vector_t *);
+        const core_dir_config *cd = ap_get_core_module_config(sec);
+        const char *where;
+        unsigned line;
+        const char *h = check_section_handler(sec, literal_op, &where, &line);
+
+        if (check_needs_pbx(h) && (!sc->server || !sc->admin_user)) {
+            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL, PBXLOGNO(0001)
+                         "SetHandler %s on line %u of %s (section %s) needs %s%s%s in the server "
+                         "config or in the <VirtualHost> of %s; add e.g. "
+                         "\"PbxDialServer https://pbx.example.com\" and "
+                         "\"PbxDialAdmin admin file:/etc/apache2/pbx-admin.secret\"",
+                         h, line, where, cd && cd->d ? cd->d : "?",
+                         sc->server ? "" : "PbxDialServer",
+                         !sc->server && !sc->admin_user ? " and " : "",
+                         sc->admin_user ? "" : "PbxDialAdmin",
+                         s->server_hostname ? s->server_hostname : "the main server");
+            problems++;
+        }
+        if (cd) {
+            problems += check_sections(s, sc, cd->sec_file, literal_op);
+            problems += check_sections(s, sc, cd->sec_if, literal_op);
+        }
+    }
+    return problems;
+}
+
+int pbxdial_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    int literal_op, problems = 0;
+
+    if (!check_literal_op(ptemp, &literal_op))
+        return OK;        /* cannot tell; the handlers check at run time */
+    for (; s; s = s->next) {
+        const pbxdial_srv_conf_t *sc = ap_get_module_config(s->module_config, &pbxdial_module);
+        const core_server_config *csc = ap_get_core_module_config(s->module_config);
+
+        problems += check_sections(s, sc, csc->sec_dir, literal_op);
+        problems += check_sections(s, sc, csc->sec_url, literal_op);
+    }
+    return problems ? HTTP_INTERNAL_SERVER_ERROR : OK;
+}

@@ -1,0 +1,56 @@
+/* Configuration of mod_pbxdial: per server (the PBX and how to reach it) and
+ * per directory (how a web user maps to a PBX extension). */
+#ifndef PBXDIAL_CONFIG_H
+#define PBXDIAL_CONFIG_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <ap_expr.h>
+
+#include "pbx.h"
+
+#define PBXDIAL_UNSET (-1)
+
+typedef struct {
+    const char *server;           /* PbxDialServer, normalised, NULL if unset */
+    const char *public_server;    /* PbxDialPublicServer */
+    const char *admin_user;       /* PbxDialAdmin */
+    const char *admin_password;
+    apr_interval_time_t timeout;  /* PbxDialTimeout; PBXDIAL_UNSET */
+    const char *ca_file;          /* PbxDialCAFile */
+    int verify_peer;              /* PbxDialVerifyPeer; PBXDIAL_UNSET */
+} pbxdial_srv_conf_t;
+
+typedef struct {
+    ap_expr_info_t *domain;       /* PbxDialDomain; NULL: none */
+    ap_expr_info_t *extension;    /* PbxDialExtension; NULL: REMOTE_USER */
+    int domain_set;
+    int extension_set;
+} pbxdial_dir_conf_t;
+
+extern module AP_MODULE_DECLARE_DATA pbxdial_module;
+
+#define PBXDIAL_DEFAULT_TIMEOUT apr_time_from_sec(10)
+
+void *pbxdial_config_srv_create(apr_pool_t *p, server_rec *s);
+void *pbxdial_config_srv_merge(apr_pool_t *p, void *basev, void *addv);
+void *pbxdial_config_dir_create(apr_pool_t *p, char *dir);
+void *pbxdial_config_dir_merge(apr_pool_t *p, void *basev, void *addv);
+
+const char *pbxdial_config_set_server(cmd_parms *cmd, void *dc, const char *arg);
+const char *pbxdial_config_set_public_server(cmd_parms *cmd, void *dc, const char *arg);
+const char *pbxdial_config_set_admin(cmd_parms *cmd, void *dc, const char *user, const char *pw);
+const char *pbxdial_config_set_timeout(cmd_parms *cmd, void *dc, const char *arg);
+const char *pbxdial_config_set_ca_file(cmd_parms *cmd, void *dc, const char *arg);
+const char *pbxdial_config_set_verify_peer(cmd_parms *cmd, void *dc, int on);
+const char *pbxdial_config_set_domain(cmd_parms *cmd, void *dc, const char *arg);
+const char *pbxdial_config_set_extension(cmd_parms *cmd, void *dc, const char *arg);
+
+/* The server's settings for talking to the PBX, defaults filled in. */
+void pbxdial_config_pbx(const pbxdial_srv_conf_t *sc, pbxdial_pbx_conf_t *out);
+
+/* check_config hook: refuses to start when a pbxdial handler is configured in
+ * a server that lacks PbxDialServer or PbxDialAdmin (src/check.c). */
+int pbxdial_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
+
+#endif

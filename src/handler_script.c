@@ -1,0 +1,42 @@
+/* pbxdial-script (/js/callback.js): the browser script, compiled into the
+ * module so that it always matches the module's JSON, served from memory with
+ * a content-hash ETag so browsers revalidate cheaply (304). */
+#include <apr_buckets.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_filter.h>
+
+#include "handlers.h"
+#include "callback_js.h"
+
+int pbxdial_handler_script(request_rec *r)
+{
+    apr_bucket_brigade *bb;
+    int rv;
+
+    if (!r->handler || strcmp(r->handler, PBXDIAL_HANDLER_SCRIPT))
+        return DECLINED;
+
+    r->allowed = AP_METHOD_BIT << M_GET;     /* HEAD is M_GET with header_only */
+    if (r->method_number != M_GET)
+        return HTTP_METHOD_NOT_ALLOWED;
+
+    ap_set_content_type(r, "text/javascript; charset=utf-8");
+    apr_table_setn(r->headers_out, "ETag", pbxdial_callback_js_etag);
+    apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    ap_update_mtime(r, pbxdial_callback_js_mtime);
+    ap_set_last_modified(r);
+    if ((rv = ap_meets_conditions(r)) != OK)
+        return rv;                           /* 304 Not Modified, 412 */
+
+    ap_set_content_length(r, pbxdial_callback_js_len);
+    if (r->header_only)
+        return OK;
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create((const char *)pbxdial_callback_js,
+                                                           pbxdial_callback_js_len,
+                                                           r->connection->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(r->connection->bucket_alloc));
+    return ap_pass_brigade_fchk(r, bb, "pbxdial: sending callback.js");
+}

@@ -1,0 +1,45 @@
+/* Validation of extension and domain names: they travel into PBX requests,
+ * websocket URLs and JSON, so only a plain character set is let through. */
+#include <string.h>
+#include <apr_strings.h>
+
+#include "names.h"
+
+static int names_charset_ok(const char *s, size_t max)
+{
+    size_t n = 0;
+
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++, n++) {
+        char c = *s;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+              || c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return n <= max;
+}
+
+int pbxdial_names_extension_ok(const char *s)
+{
+    return names_charset_ok(s, 64);
+}
+
+int pbxdial_names_domain_ok(const char *s)
+{
+    return names_charset_ok(s, 253);
+}
+
+void pbxdial_names_split(apr_pool_t *p, const char *user, const char **ext, const char **domain)
+{
+    const char *at = user ? strrchr(user, '@') : NULL;
+
+    if (at) {
+        *ext = apr_pstrmemdup(p, user, at - user);
+        *domain = at + 1;
+    }
+    else {
+        *ext = user;
+        *domain = NULL;
+    }
+}

@@ -1,0 +1,16 @@
+/* PBX extension and domain names as the module accepts them. Pure. */
+#ifndef PBXDIAL_NAMES_H
+#define PBXDIAL_NAMES_H
+
+#include <apr_pools.h>
+
+/* 1..64 chars of [A-Za-z0-9._-]. */
+int pbxdial_names_extension_ok(const char *s);
+
+/* 1..253 chars of [A-Za-z0-9._-]. */
+int pbxdial_names_domain_ok(const char *s);
+
+/* Splits "ext@domain" at the last '@'; without one, *domain is NULL. */
+void pbxdial_names_split(apr_pool_t *p, const char *user, const char **ext, const char **domain);
+
+#endif

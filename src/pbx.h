@@ -1,0 +1,75 @@
+/* The module's only door to the PBX: HTTP(S) requests with libcurl and the
+ * Vodia operations built on them. No request_rec here: callers pass a pool
+ * and the connection settings, and get back an outcome they can log and map
+ * to an HTTP status. Nothing in an outcome contains a secret. */
+#ifndef PBXDIAL_PBX_H
+#define PBXDIAL_PBX_H
+
+#include <apr_pools.h>
+#include <apr_time.h>
+
+typedef struct {
+    const char *url;              /* base URL without trailing slash */
+    const char *admin_user;
+    const char *admin_password;
+    apr_interval_time_t timeout;  /* connect and whole transfer */
+    const char *ca_file;          /* NULL: the system's CA bundle */
+    int verify_peer;
+} pbxdial_pbx_conf_t;
+
+typedef enum {
+    PBXDIAL_PBX_OK = 0,
+    PBXDIAL_PBX_ADMIN_REFUSED,    /* `false` or 401/403 on an admin request */
+    PBXDIAL_PBX_NOT_FOUND,        /* 404: unknown domain or extension */
+    PBXDIAL_PBX_UNREACHABLE,      /* DNS, refused, reset, nothing answered */
+    PBXDIAL_PBX_TLS,              /* handshake or certificate failure */
+    PBXDIAL_PBX_TIMEOUT,          /* slower than the configured timeout */
+    PBXDIAL_PBX_HTTP_ERROR,       /* any other unexpected status */
+    PBXDIAL_PBX_BAD_REPLY,        /* a body the PBX is not known to send */
+    PBXDIAL_PBX_INTERNAL          /* could not even build the request */
+} pbxdial_pbx_rc_e;
+
+typedef struct {
+    pbxdial_pbx_rc_e rc;
+    long status;                  /* HTTP status, 0 when none came */
+    const char *detail;           /* for the error log: curl's text or what was wrong */
+    apr_interval_time_t elapsed;
+} pbxdial_pbx_outcome_t;
+
+/* One HTTP exchange. */
+typedef struct {
+    const char *method;           /* "GET", "POST", ... */
+    const char *path;             /* appended to the base URL, starts with '/' */
+    const char *body;             /* JSON text or NULL */
+    const char *cookie;           /* "session=..." or NULL */
+    int admin_auth;               /* send the admin's Basic credentials */
+} pbxdial_pbx_req_t;
+
+typedef struct {
+    long status;
+    const char *body;
+    apr_size_t body_len;
+    const char *session_cookie;   /* value of a Set-Cookie: session=..., or NULL */
+} pbxdial_pbx_resp_t;
+
+/* Once per process, before threads start (child_init). */
+void pbxdial_pbx_global_init(void);
+const char *pbxdial_pbx_version(void);
+
+/* Performs req. Transport failures (no HTTP answer) set out->rc and return it;
+ * any HTTP answer returns PBXDIAL_PBX_OK with resp filled in: judging the
+ * status is the caller's business. */
+pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c,
+                                      const pbxdial_pbx_req_t *req, pbxdial_pbx_resp_t *resp,
+                                      pbxdial_pbx_outcome_t *out);
+
+/* Third-party login: a single-use token for extension ext in domain, asked
+ * with the admin credentials (POST /rest/system/session {"name":"3rd",...}). */
+pbxdial_pbx_rc_e pbxdial_pbx_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *c,
+                                       const char *domain, const char *ext,
+                                       const char **token, pbxdial_pbx_outcome_t *out);
+
+/* Short English name of an rc, for logs. */
+const char *pbxdial_pbx_rc_name(pbxdial_pbx_rc_e rc);
+
+#endif

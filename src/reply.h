@@ -1,0 +1,32 @@
+/* PBX reply parsing and the JSON shapes the module answers with.
+ * Pure: APR and jansson only, no httpd types (unit-tested, fuzzable). */
+#ifndef PBXDIAL_REPLY_H
+#define PBXDIAL_REPLY_H
+
+#include <apr_pools.h>
+
+typedef enum {
+    PBXDIAL_REPLY_TOKEN = 0,   /* *token is set */
+    PBXDIAL_REPLY_FALSE,       /* the PBX said `false`: credentials refused */
+    PBXDIAL_REPLY_EMPTY,       /* nothing, or an empty string */
+    PBXDIAL_REPLY_MALFORMED    /* not a shape the PBX is known to send */
+} pbxdial_reply_e;
+
+/* Reads a session token from a /rest/system/session body. The PBX has been
+ * seen to send a JSON string, a bare string, or {"session": ...} (also
+ * "value"/"token"). Tokens are limited to a safe character set because they
+ * end up in cookies and JSON. */
+pbxdial_reply_e pbxdial_reply_token(apr_pool_t *p, const char *body, apr_size_t len,
+                                    const char **token);
+
+/* Non-zero when s is a plausible PBX token (1..512 chars of [A-Za-z0-9._~+/=-]). */
+int pbxdial_reply_token_ok(const char *s, apr_size_t len);
+
+/* {"session","server","user","domain"}: the answer of /rest/pbxlogin. */
+char *pbxdial_json_login(apr_pool_t *p, const char *session, const char *server,
+                         const char *user, const char *domain);
+
+/* {"error":code,"message":message}. */
+char *pbxdial_json_error(apr_pool_t *p, const char *code, const char *message);
+
+#endif
