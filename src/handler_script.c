@@ -17,7 +17,8 @@ int pbxdial_handler_script(request_rec *r)
     if (!r->handler || strcmp(r->handler, PBXDIAL_HANDLER_SCRIPT))
         return DECLINED;
 
-    r->allowed = AP_METHOD_BIT << M_GET;     /* HEAD is M_GET with header_only */
+    /* HEAD is M_GET with header_only; Allow is built from allowed_methods */
+    ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, -1);
     if (r->method_number != M_GET)
         return HTTP_METHOD_NOT_ALLOWED;
 

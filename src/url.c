@@ -65,7 +65,9 @@ const char *pbxdial_url_check_public(apr_pool_t *p, const char *in, const char *
         for (c = colon + 1; *c; c++)
             if (!apr_isdigit(*c))
                 return apr_psprintf(p, "'%s' has an invalid port; write host[:port]", in);
-        if (atoi(colon + 1) < 1 || atoi(colon + 1) > 65535 || !url_host_ok(host))
+        if (atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)
+            return apr_psprintf(p, "'%s' has an invalid port; write host[:port]", in);
+        if (!url_host_ok(host))
             return apr_psprintf(p, "'%s' is not host[:port]; write e.g. pbx.example.com:443", in);
     }
     else if (!url_host_ok(in)) {
