@@ -17,6 +17,7 @@ sub spurt { my ($f, $text, $mode) = @_; open my $fh, '>', $f or die $!; print {$
 spurt("$dir/secret", "adminpw\n", 0600);
 spurt("$dir/secret-open", "adminpw\n", 0644);
 spurt("$dir/secret-empty", "", 0600);
+spurt("$dir/usermap-bad", "alice 40\nbob\n");
 
 # Writes a config whose lines after the header are $body, runs httpd -t.
 # Returns (exit code, output, line number of the first body line).
@@ -45,6 +46,8 @@ my @cases = (
     ['timeout garbage',     "PbxDialTimeout soon\n",   qr/is not a positive duration/],
     ['missing CA file',     "PbxDialCAFile $dir/nope.pem\n", qr/PbxDialCAFile .* is not a readable file/],
     ['bad expression',      "<Location /x>\nPbxDialDomain \"%{REMOTE_USER\"\n</Location>\n", qr/PbxDialDomain: cannot parse expression/],
+    ['bad user map',        "<Location /x>\nPbxDialUserMap $dir/usermap-bad\n</Location>\n", qr/PbxDialUserMap: .*line 2: write "webuser extension"/],
+    ['missing user map',    "<Location /x>\nPbxDialUserMap $dir/nope\n</Location>\n", qr/PbxDialUserMap: cannot read/],
     ['bad extension expression', "<Location /x>\nPbxDialExtension \"%{tolower:}\"\n</Location>\n", qr/PbxDialExtension: cannot parse expression/],
 );
 plan tests => 3 * @cases + 8;

@@ -10,7 +10,7 @@ use JSON::PP ();
 use HTTP::Tiny;
 use PbxDial::Test qw(sim json_of error_log_mark error_log_since timed in_vhost);
 
-plan tests => 102;
+plan tests => 104;
 
 my $sim = sim();
 my @auth = (username => '40', password => 's3cret');
@@ -113,6 +113,14 @@ $j = json_of($res);
 ok t_cmp($res->code, 200, 'ext@domain login needs no PbxDialDomain');
 ok t_cmp("$j->{user}|$j->{domain}", '41|example.com', 'ext@domain split');
 push @tokens, $j->{session} // '';
+
+# PbxDialUserMap, consulted before PbxDialExtension (default: the login)
+$res = GET '/umap/pbxlogin', username => 'alice', password => 's3cret';
+ok t_cmp(json_of($res)->{user}, '40', 'user map: alice -> 40');
+push @tokens, json_of($res)->{session} // '';
+$res = GET '/umap/pbxlogin', @auth;
+ok t_cmp(json_of($res)->{user}, '40', 'user map: unmapped login falls back to the login');
+push @tokens, json_of($res)->{session} // '';
 
 # --- PbxDialPublicServer, plain HTTP to the PBX
 $sim->clear_requests;
