@@ -27,6 +27,8 @@ static const command_rec pbxdial_cmds[] = {
                   "PBX tenant domain of the web user (an ap_expr string)"),
     AP_INIT_TAKE1("PbxDialExtension", pbxdial_config_set_extension, NULL, OR_AUTHCFG | RSRC_CONF,
                   "PBX extension of the web user (an ap_expr string, default %{REMOTE_USER})"),
+    AP_INIT_TAKE1("PbxDialUserMap", pbxdial_config_set_usermap, NULL, OR_AUTHCFG | RSRC_CONF,
+                  "File of \"webuser extension[@domain]\" lines, consulted before PbxDialExtension"),
     { NULL }
 };
 

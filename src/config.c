@@ -47,6 +47,8 @@ void *pbxdial_config_dir_merge(apr_pool_t *p, void *basev, void *addv)
     dc->domain = add->domain_set ? add->domain : base->domain;
     dc->extension_set = add->extension_set || base->extension_set;
     dc->extension = add->extension_set ? add->extension : base->extension;
+    dc->usermap_set = add->usermap_set || base->usermap_set;
+    dc->usermap = add->usermap_set ? add->usermap : base->usermap;
     return dc;
 }
 
@@ -189,6 +191,23 @@ const char *pbxdial_config_set_extension(cmd_parms *cmd, void *dcv, const char *
 
     dc->extension_set = 1;
     return config_parse_expr(cmd, arg, &dc->extension);
+}
+
+const char *pbxdial_config_set_usermap(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *err;
+
+    dc->usermap_set = 1;
+    if (!strcasecmp(arg, "none")) {
+        dc->usermap = NULL;
+        return NULL;
+    }
+    if (!path || (err = pbxdial_usermap_open(cmd->pool, path, &dc->usermap)))
+        return apr_psprintf(cmd->pool, "PbxDialUserMap: %s; each line is \"webuser extension\" "
+                            "or \"webuser extension@domain\"", path ? err : arg);
+    return NULL;
 }
 
 void pbxdial_config_pbx(const pbxdial_srv_conf_t *sc, pbxdial_pbx_conf_t *out)

@@ -8,6 +8,7 @@
 #include <ap_expr.h>
 
 #include "pbx.h"
+#include "usermap.h"
 
 #define PBXDIAL_UNSET (-1)
 
@@ -24,8 +25,10 @@ typedef struct {
 typedef struct {
     ap_expr_info_t *domain;       /* PbxDialDomain; NULL: none */
     ap_expr_info_t *extension;    /* PbxDialExtension; NULL: REMOTE_USER */
+    pbxdial_usermap_t *usermap;   /* PbxDialUserMap; NULL: none */
     int domain_set;
     int extension_set;
+    int usermap_set;
 } pbxdial_dir_conf_t;
 
 extern module AP_MODULE_DECLARE_DATA pbxdial_module;
@@ -45,6 +48,7 @@ const char *pbxdial_config_set_ca_file(cmd_parms *cmd, void *dc, const char *arg
 const char *pbxdial_config_set_verify_peer(cmd_parms *cmd, void *dc, int on);
 const char *pbxdial_config_set_domain(cmd_parms *cmd, void *dc, const char *arg);
 const char *pbxdial_config_set_extension(cmd_parms *cmd, void *dc, const char *arg);
+const char *pbxdial_config_set_usermap(cmd_parms *cmd, void *dc, const char *arg);
 
 /* The server's settings for talking to the PBX, defaults filled in. */
 void pbxdial_config_pbx(const pbxdial_srv_conf_t *sc, pbxdial_pbx_conf_t *out);

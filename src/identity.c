@@ -23,11 +23,13 @@ const char *pbxdial_identity_map(request_rec *r, const pbxdial_dir_conf_t *dc, p
 {
     const char *value, *ext, *domain;
 
-    value = dc->extension ? identity_eval(r, dc->extension, "PbxDialExtension") : r->user;
+    value = dc->usermap ? pbxdial_usermap_lookup(r, dc->usermap, r->user) : NULL;
+    if (!value)
+        value = dc->extension ? identity_eval(r, dc->extension, "PbxDialExtension") : r->user;
     pbxdial_names_split(r->pool, value, &ext, &domain);
     if (!pbxdial_names_extension_ok(ext)) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0202)
-                      "user \"%s\" maps to no valid PBX extension: PbxDialExtension gave \"%s\" "
+                      "user \"%s\" maps to no valid PBX extension: PbxDialUserMap/PbxDialExtension gave \"%s\" "
                       "(an extension is 1-64 characters of A-Z a-z 0-9 . _ -)",
                       ap_escape_logitem(r->pool, r->user), value ? ap_escape_logitem(r->pool, value) : "");
         return "Your login does not map to a PBX extension (check PbxDialExtension).";

@@ -26,6 +26,7 @@ int main(void)
     sr = srunner_create(check_reply_suite());
     srunner_add_suite(sr, check_url_suite());
     srunner_add_suite(sr, check_names_suite());
+    srunner_add_suite(sr, check_usermap_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
