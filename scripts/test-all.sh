@@ -1,0 +1,63 @@
+#!/bin/bash
+# Runs every test suite, even after one fails, and ends with the line
+# "N passed, N failed". Exit status is non-zero when anything failed or a
+# suite could not run at all. Suites: check unit tests, Apache-Test (real
+# httpd + PBX simulator), browser tests (chromium + demo stack).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+logs="$top/run/test-logs"
+mkdir -p "$logs"
+passed=0 failed=0 broken=()
+
+section() { printf '\n==== %s ====\n' "$1"; }
+
+# -- unit tests (check)
+section "unit tests (check)"
+make -s tests/check_core >"$logs/unit-build.txt" 2>&1 && ./tests/check_core 2>&1 | tee "$logs/unit.txt"
+line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$logs/unit.txt" 2>/dev/null | tail -1)
+if [ -n "$line" ]; then
+    n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
+    f=$(sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1+\2/' <<<"$line")
+    f=$((f))
+    passed=$((passed + n - f)) failed=$((failed + f))
+else
+    cat "$logs/unit-build.txt"; broken+=(unit)
+fi
+
+# -- Apache-Test
+section "Apache-Test (httpd + mod_pbxdial + PBX simulator)"
+scripts/apache-test.sh 2>&1 | tee "$logs/apache-test.txt"
+at_rc=${PIPESTATUS[0]}
+tests=$(sed -nE 's/^Files=[0-9]+, Tests=([0-9]+),.*/\1/p' "$logs/apache-test.txt" | tail -1)
+if [ -n "$tests" ]; then
+    f=$(sed -nE 's/.*\(Wstat: [0-9]+ Tests: [0-9]+ Failed: ([0-9]+)\).*/\1/p' "$logs/apache-test.txt" | paste -sd+ -)
+    f=$((${f:-0}))
+    # a file that died or ran fewer tests than planned counts as one failure
+    bad=$(grep -cE 'Bad plan|Wstat: [1-9]|No plan found' "$logs/apache-test.txt")
+    [ "$f" = 0 ] && [ "$at_rc" != 0 ] && [ "$bad" = 0 ] && bad=1
+    passed=$((passed + tests - f)) failed=$((failed + f + bad))
+else
+    broken+=(apache-test)
+fi
+
+# -- browser tests
+section "browser tests (chromium + playwright-core)"
+scripts/e2e.sh 2>&1 | tee "$logs/e2e.txt"
+e2e_rc=${PIPESTATUS[0]}
+p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$logs/e2e.txt" | tail -1)
+f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$logs/e2e.txt" | tail -1)
+if [ -n "$p" ] && [ -n "$f" ]; then
+    [ "$f" = 0 ] && [ "$e2e_rc" != 0 ] && f=1
+    passed=$((passed + p)) failed=$((failed + f))
+else
+    broken+=(e2e)
+fi
+
+echo
+if [ ${#broken[@]} -gt 0 ]; then
+    echo "suites that did not run: ${broken[*]} (logs in $logs)"
+    failed=$((failed + ${#broken[@]}))
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
