@@ -1,0 +1,15 @@
+#ifndef CHECK_SUITES_H
+#define CHECK_SUITES_H
+#include <check.h>
+#include <apr_pools.h>
+
+/* One pool per test, made and destroyed by the fixtures in check_core.c. */
+extern apr_pool_t *tp;
+void check_setup(void);
+void check_teardown(void);
+
+Suite *check_reply_suite(void);
+Suite *check_url_suite(void);
+Suite *check_names_suite(void);
+Suite *check_usermap_suite(void);
+#endif
