@@ -12,4 +12,8 @@ Suite *check_reply_suite(void);
 Suite *check_url_suite(void);
 Suite *check_names_suite(void);
 Suite *check_usermap_suite(void);
+Suite *check_query_suite(void);
+Suite *check_number_suite(void);
+Suite *check_policy_suite(void);
+Suite *check_link_suite(void);
 #endif

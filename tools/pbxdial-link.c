@@ -1,0 +1,188 @@
+/* pbxdial-link: prints a signed (type 2, md5) click-to-dial link, so that a
+ * CRM or a mail merge can put links in emails. All the logic is in
+ * libpbxdial_core (pbxdial_link_mint); this file only reads options and the
+ * password. The password is never an argument: arguments show in ps. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <apr_general.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <apr_time.h>
+
+#include "link.h"
+#include "linkpw_parse.h"
+
+#define PW_MAX    1024
+#define FILE_MAX  (1024 * 1024)
+
+static const char usage[] =
+"Usage: pbxdial-link --base URL --user USER --dest NUMBER [OPTION]... < PASSWORD\n"
+"Prints a signed (type 2, md5) click-to-dial link for mod_pbxdial or a Vodia PBX.\n"
+"\n"
+"  --base URL             URL of remote_call.htm, e.g. https://crm.example.com/remote_call.htm\n"
+"  --user USER            extension or extension@domain whose phone rings first\n"
+"  --dest NUMBER          number to dial; normalised first: spaces - . / ( ) removed,\n"
+"                         a leading + kept; only digits, * and # otherwise\n"
+"  --lifetime SECONDS     how long the link works, sent as duration (signed); without it\n"
+"                         the server's PbxDialLinkLifetime applies (default 7200 s)\n"
+"  --time T               issue time in seconds since 1970 (default: now)\n"
+"  --connect              add connect=true: no \"press 1\" prompt (PbxDialConnect may refuse it)\n"
+"  --password-file FILE   the password is the first line of FILE\n"
+"  --link-passwords FILE  look USER up in a PbxDialLinkPasswords file (user:password lines)\n"
+"  --help                 this text\n"
+"\n"
+"Without --password-file or --link-passwords the password is the first line of\n"
+"standard input (asked for without echo on a terminal). It is never an argument,\n"
+"because other users can read arguments with ps.\n"
+"\n"
+"Example:\n"
+"  pbxdial-link --base https://crm.example.com/remote_call.htm --user 40@example.com \\\n"
+"      --dest '0123 456789' --lifetime 3600 --password-file /etc/pbxdial/40.pw\n"
+"  https://crm.example.com/remote_call.htm?user=40%40example.com&extension=true&dest=0123456789\n"
+"      &time=1700000000&duration=3600&auth=<32 hex digits>   (one line)\n"
+"\n"
+"auth = md5hex(user + password + dest + time [+ duration]), the values as in the link.\n"
+"Exit status: 0 link printed, 1 bad input or unreadable password, 2 bad usage.\n";
+
+static int fail(int code, const char *what, const char *msg)
+{
+    fprintf(stderr, "pbxdial-link: %s%s%s\n", what, *what ? ": " : "", msg);
+    if (code == 2)
+        fprintf(stderr, "Try 'pbxdial-link --help'.\n");
+    return code;
+}
+
+/* Reads at most FILE_MAX bytes of f. */
+static const char *read_all(apr_pool_t *p, FILE *f, apr_size_t *len)
+{
+    char *buf = apr_palloc(p, FILE_MAX + 1);
+    apr_size_t n = fread(buf, 1, FILE_MAX + 1, f);
+
+    if (ferror(f) || n > FILE_MAX)
+        return NULL;
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* The first line of text, without its line end. */
+static const char *first_line(apr_pool_t *p, const char *text, apr_size_t len)
+{
+    apr_size_t n = 0;
+
+    while (n < len && text[n] != '\n' && text[n] != '\r')
+        n++;
+    return apr_pstrmemdup(p, text, n);
+}
+
+static const char *read_password(apr_pool_t *p, const char *pwfile, const char *linkpw,
+                                 const char *user, const char **err)
+{
+    const char *text, *perr;
+    apr_size_t len = 0;
+    apr_hash_t *map;
+    FILE *f;
+
+    if (!pwfile && !linkpw && isatty(STDIN_FILENO)) {
+        char buf[PW_MAX];
+        apr_size_t size = sizeof(buf);
+        if (apr_password_get(apr_psprintf(p, "Link password for %s: ", user), buf, &size)
+            != APR_SUCCESS) {
+            *err = "cannot read the password from the terminal";
+            return NULL;
+        }
+        text = apr_pstrdup(p, buf);
+        memset(buf, 0, sizeof(buf));
+        return text;
+    }
+    f = pwfile || linkpw ? fopen(pwfile ? pwfile : linkpw, "r") : stdin;
+    if (!f) {
+        *err = apr_psprintf(p, "%s: %s", pwfile ? pwfile : linkpw, strerror(errno));
+        return NULL;
+    }
+    text = read_all(p, f, &len);
+    if (f != stdin)
+        fclose(f);
+    if (!text) {
+        *err = "cannot read the password (read error, or more than 1 MB)";
+        return NULL;
+    }
+    if (!linkpw)
+        return first_line(p, text, len);
+    if ((perr = pbxdial_linkpw_parse(p, text, len, &map))) {
+        *err = apr_psprintf(p, "%s: %s", linkpw, perr);
+        return NULL;
+    }
+    if (!(text = apr_hash_get(map, user, APR_HASH_KEY_STRING)))
+        *err = apr_psprintf(p, "%s has no line for user %s", linkpw, user);
+    return text;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "base", required_argument, NULL, 'b' },
+        { "user", required_argument, NULL, 'u' },
+        { "dest", required_argument, NULL, 'd' },
+        { "lifetime", required_argument, NULL, 'l' },
+        { "time", required_argument, NULL, 't' },
+        { "connect", no_argument, NULL, 'c' },
+        { "password-file", required_argument, NULL, 'f' },
+        { "link-passwords", required_argument, NULL, 'F' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    pbxdial_link_spec_t spec;
+    const char *pwfile = NULL, *linkpw = NULL, *err = NULL, *url = NULL, *time = NULL,
+               *lifetime = NULL;
+    apr_pool_t *p;
+    int c, rc = 0;
+
+    memset(&spec, 0, sizeof(spec));
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b': spec.base = optarg; break;
+        case 'u': spec.user = optarg; break;
+        case 'd': spec.dest = optarg; break;
+        case 'l': lifetime = optarg; break;
+        case 't': time = optarg; break;
+        case 'c': spec.connect = 1; break;
+        case 'f': pwfile = optarg; break;
+        case 'F': linkpw = optarg; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default:
+            fputs("Try 'pbxdial-link --help'.\n", stderr);    /* getopt said what */
+            return 2;
+        }
+    }
+    if (optind < argc)
+        return fail(2, "", "unexpected argument (not shown: it may be a password; the "
+                    "password is read from stdin or a file, never from the command line)");
+    if (!spec.base || !spec.user || !spec.dest)
+        return fail(2, "", "--base, --user and --dest are required");
+    if (pwfile && linkpw)
+        return fail(2, "", "give --password-file or --link-passwords, not both");
+    if (time && (!pbxdial_link_parse_int(time, &spec.time) || spec.time < 0))
+        return fail(2, "--time", "write seconds since 1970, e.g. 1700000000");
+    if (lifetime && (!pbxdial_link_parse_int(lifetime, &spec.lifetime) || spec.lifetime <= 0))
+        return fail(2, "--lifetime", "write a positive number of seconds, e.g. 3600");
+
+    apr_app_initialize(&argc, (const char *const **)&argv, NULL);
+    apr_pool_create(&p, NULL);
+    if (!time)
+        spec.time = apr_time_sec(apr_time_now());
+    spec.password = read_password(p, pwfile, linkpw, spec.user, &err);
+    if (!spec.password)
+        rc = fail(1, "", err);
+    else if ((err = pbxdial_link_mint(p, &spec, &url)))
+        rc = fail(1, "", err);
+    else
+        printf("%s\n", url);
+    apr_pool_destroy(p);
+    apr_terminate();
+    return rc;
+}
