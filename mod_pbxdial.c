@@ -4,9 +4,13 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_log.h>
+#include <http_protocol.h>
 #include <http_request.h>
 
+#include "src/authn_pbx.h"
 #include "src/config.h"
+#include "src/linkauth.h"
+#include "src/logmask.h"
 #include "src/handlers.h"
 #include "src/pbx.h"
 
@@ -27,6 +31,18 @@ static const command_rec pbxdial_cmds[] = {
                   "PBX tenant domain of the web user (an ap_expr string)"),
     AP_INIT_TAKE1("PbxDialExtension", pbxdial_config_set_extension, NULL, OR_AUTHCFG | RSRC_CONF,
                   "PBX extension of the web user (an ap_expr string, default %{REMOTE_USER})"),
+    AP_INIT_ITERATE("PbxDialAuthProvider", pbxdial_config_set_auth_provider, NULL, OR_AUTHCFG | RSRC_CONF,
+                    "Authn providers that check auth=user:password links (default file)"),
+    AP_INIT_TAKE1("PbxDialLinkPasswords", pbxdial_config_set_link_passwords, NULL, OR_AUTHCFG | RSRC_CONF,
+                  "File of user:password lines that sign md5 (type 2) links"),
+    AP_INIT_TAKE1("PbxDialLinkLifetime", pbxdial_config_set_link_lifetime, NULL, OR_AUTHCFG | RSRC_CONF,
+                  "Longest validity of a signed link, in seconds (default 7200)"),
+    AP_INIT_ITERATE("PbxDialAllow", pbxdial_config_set_allow, NULL, OR_AUTHCFG | RSRC_CONF,
+                    "Regexes: only numbers matching one of them may be dialled"),
+    AP_INIT_ITERATE("PbxDialDeny", pbxdial_config_set_deny, NULL, OR_AUTHCFG | RSRC_CONF,
+                    "Regexes: numbers matching any of them are never dialled (wins over allow)"),
+    AP_INIT_FLAG("PbxDialConnect", pbxdial_config_set_connect, NULL, OR_AUTHCFG | RSRC_CONF,
+                 "Honour connect=true (skip the press-1 confirmation); default Off"),
     AP_INIT_TAKE1("PbxDialUserMap", pbxdial_config_set_usermap, NULL, OR_AUTHCFG | RSRC_CONF,
                   "File of \"webuser extension[@domain]\" lines, consulted before PbxDialExtension"),
     { NULL }
@@ -53,6 +69,14 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     ap_hook_child_init(pbxdial_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(pbxdial_handler_login, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(pbxdial_handler_script, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(pbxdial_handler_call, NULL, NULL, APR_HOOK_MIDDLE);
+    /* link secrets masked before anything logs the query */
+    ap_hook_create_request(pbxdial_logmask_create_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_post_read_request(pbxdial_logmask_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_translate_name(pbxdial_logmask_translate, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    /* links checked before mod_auth_basic would challenge */
+    ap_hook_check_authn(pbxdial_linkauth_check, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
+    pbxdial_authn_pbx_register(p);
 }
 
 AP_DECLARE_MODULE(pbxdial) = {

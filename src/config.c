@@ -4,10 +4,15 @@
 #include <apr_file_io.h>
 #include <apr_file_info.h>
 #include <http_core.h>
+#include <ap_provider.h>
+#include <http_request.h>
+#include <mod_auth.h>
 
 #include "config.h"
 #include "log.h"
+#include "linkpw_parse.h"
 #include "url.h"
+#include "usermap_parse.h"
 
 void *pbxdial_config_srv_create(apr_pool_t *p, server_rec *s)
 {
@@ -35,7 +40,11 @@ void *pbxdial_config_srv_merge(apr_pool_t *p, void *basev, void *addv)
 
 void *pbxdial_config_dir_create(apr_pool_t *p, char *dir)
 {
-    return apr_pcalloc(p, sizeof(pbxdial_dir_conf_t));
+    pbxdial_dir_conf_t *dc = apr_pcalloc(p, sizeof(*dc));
+
+    dc->lifetime = PBXDIAL_UNSET;
+    dc->connect = PBXDIAL_UNSET;
+    return dc;
 }
 
 void *pbxdial_config_dir_merge(apr_pool_t *p, void *basev, void *addv)
@@ -49,6 +58,20 @@ void *pbxdial_config_dir_merge(apr_pool_t *p, void *basev, void *addv)
     dc->extension = add->extension_set ? add->extension : base->extension;
     dc->usermap_set = add->usermap_set || base->usermap_set;
     dc->usermap = add->usermap_set ? add->usermap : base->usermap;
+    dc->providers_set = add->providers_set || base->providers_set;
+    dc->providers = add->providers_set ? add->providers : base->providers;
+    dc->linkpw_set = add->linkpw_set || base->linkpw_set;
+    dc->linkpw = add->linkpw_set ? add->linkpw : base->linkpw;
+    dc->lifetime = add->lifetime != PBXDIAL_UNSET ? add->lifetime : base->lifetime;
+    dc->allow_set = add->allow_set || base->allow_set;
+    dc->allow = add->allow_set ? add->allow : base->allow;
+    dc->connect = add->connect != PBXDIAL_UNSET ? add->connect : base->connect;
+    /* deny patterns add up: an outer PbxDialDeny still holds in an inner scope */
+    if (base->deny && add->deny)
+        dc->deny = apr_array_append(p, base->deny, add->deny);
+    else
+        dc->deny = add->deny ? add->deny : base->deny;
+    dc->own_deny = add->own_deny;
     return dc;
 }
 
@@ -204,9 +227,99 @@ const char *pbxdial_config_set_usermap(cmd_parms *cmd, void *dcv, const char *ar
         dc->usermap = NULL;
         return NULL;
     }
-    if (!path || (err = pbxdial_usermap_open(cmd->pool, path, &dc->usermap)))
+    if (!path || (err = pbxdial_filemap_open(cmd->pool, path, pbxdial_usermap_parse, 0, &dc->usermap)))
         return apr_psprintf(cmd->pool, "PbxDialUserMap: %s; each line is \"webuser extension\" "
                             "or \"webuser extension@domain\"", path ? err : arg);
+    return NULL;
+}
+
+const char *pbxdial_config_set_auth_provider(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+    pbxdial_provider_t *pv;
+    const authn_provider *ap;
+
+    /* looked up now, as mod_auth_basic does: a typo fails httpd -t */
+    ap = ap_lookup_provider(AUTHN_PROVIDER_GROUP, arg, AUTHN_PROVIDER_VERSION);
+    if (!ap)
+        return apr_psprintf(cmd->pool, "PbxDialAuthProvider: unknown authn provider \"%s\"; load "
+                            "its module (e.g. mod_authn_file for \"file\") or use \"pbx\"", arg);
+    if (!ap->check_password)
+        return apr_psprintf(cmd->pool, "PbxDialAuthProvider: the \"%s\" provider cannot check "
+                            "passwords", arg);
+    if (!dc->providers_set || !dc->providers) {
+        dc->providers = apr_array_make(cmd->pool, 2, sizeof(pbxdial_provider_t));
+        dc->providers_set = 1;
+    }
+    pv = apr_array_push(dc->providers);
+    pv->name = arg;
+    pv->provider = ap;
+    return NULL;
+}
+
+const char *pbxdial_config_set_link_passwords(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *err;
+
+    dc->linkpw_set = 1;
+    if (!strcasecmp(arg, "none")) {
+        dc->linkpw = NULL;
+        return NULL;
+    }
+    if (!path || (err = pbxdial_filemap_open(cmd->pool, path, pbxdial_linkpw_parse, 1, &dc->linkpw)))
+        return apr_psprintf(cmd->pool, "PbxDialLinkPasswords: %s; each line is \"user:password\"",
+                            path ? err : arg);
+    return NULL;
+}
+
+const char *pbxdial_config_set_link_lifetime(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+    apr_interval_time_t t;
+
+    if (ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS || t < apr_time_from_sec(1)
+        || t > apr_time_from_sec(366 * 86400))
+        return apr_psprintf(cmd->pool, "PbxDialLinkLifetime '%s' is not a duration between 1 s "
+                            "and a year; write seconds, e.g. 7200, or 2h", arg);
+    dc->lifetime = apr_time_sec(t);
+    return NULL;
+}
+
+static const char *config_add_pattern(cmd_parms *cmd, pbxdial_policy_t **pol, int deny, const char *arg)
+{
+    const char *err = pbxdial_policy_add(cmd->pool, pol, deny, arg);
+
+    return err ? apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err) : NULL;
+}
+
+const char *pbxdial_config_set_allow(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+
+    dc->allow_set = 1;
+    return config_add_pattern(cmd, &dc->allow, 0, arg);
+}
+
+const char *pbxdial_config_set_deny(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+
+    if (!dc->own_deny) {
+        const char *err = config_add_pattern(cmd, &dc->own_deny, 1, arg);
+        if (err)
+            return err;
+        dc->deny = apr_array_make(cmd->pool, 1, sizeof(pbxdial_policy_t *));
+        APR_ARRAY_PUSH(dc->deny, pbxdial_policy_t *) = dc->own_deny;
+        return NULL;
+    }
+    return config_add_pattern(cmd, &dc->own_deny, 1, arg);
+}
+
+const char *pbxdial_config_set_connect(cmd_parms *cmd, void *dcv, int on)
+{
+    ((pbxdial_dir_conf_t *)dcv)->connect = on;
     return NULL;
 }
 

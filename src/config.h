@@ -8,7 +8,8 @@
 #include <ap_expr.h>
 
 #include "pbx.h"
-#include "usermap.h"
+#include "filemap.h"
+#include "policy.h"
 
 #define PBXDIAL_UNSET (-1)
 
@@ -25,11 +26,27 @@ typedef struct {
 typedef struct {
     ap_expr_info_t *domain;       /* PbxDialDomain; NULL: none */
     ap_expr_info_t *extension;    /* PbxDialExtension; NULL: REMOTE_USER */
-    pbxdial_usermap_t *usermap;   /* PbxDialUserMap; NULL: none */
+    pbxdial_filemap_t *usermap;   /* PbxDialUserMap; NULL: none */
+    apr_array_header_t *providers;/* PbxDialAuthProvider: pbxdial_provider_t; NULL: "file" */
+    pbxdial_filemap_t *linkpw;    /* PbxDialLinkPasswords; NULL: signed links refused */
+    apr_int64_t lifetime;         /* PbxDialLinkLifetime, seconds; PBXDIAL_UNSET */
+    apr_array_header_t *deny;     /* PbxDialDeny: pbxdial_policy_t *, this scope's and inherited */
+    pbxdial_policy_t *own_deny;   /* the patterns of this scope, also in deny */
+    pbxdial_policy_t *allow;      /* PbxDialAllow; NULL: any number */
+    int connect;                  /* PbxDialConnect; PBXDIAL_UNSET: Off */
     int domain_set;
     int extension_set;
     int usermap_set;
+    int providers_set;
+    int linkpw_set;
+    int allow_set;
 } pbxdial_dir_conf_t;
+
+/* An authn provider named by PbxDialAuthProvider, looked up at start-up. */
+typedef struct {
+    const char *name;
+    const void *provider;         /* const authn_provider * (mod_auth.h) */
+} pbxdial_provider_t;
 
 extern module AP_MODULE_DECLARE_DATA pbxdial_module;
 
@@ -49,6 +66,12 @@ const char *pbxdial_config_set_verify_peer(cmd_parms *cmd, void *dc, int on);
 const char *pbxdial_config_set_domain(cmd_parms *cmd, void *dc, const char *arg);
 const char *pbxdial_config_set_extension(cmd_parms *cmd, void *dc, const char *arg);
 const char *pbxdial_config_set_usermap(cmd_parms *cmd, void *dc, const char *arg);
+const char *pbxdial_config_set_auth_provider(cmd_parms *cmd, void *dc, const char *arg);
+const char *pbxdial_config_set_link_passwords(cmd_parms *cmd, void *dc, const char *arg);
+const char *pbxdial_config_set_link_lifetime(cmd_parms *cmd, void *dc, const char *arg);
+const char *pbxdial_config_set_allow(cmd_parms *cmd, void *dc, const char *arg);
+const char *pbxdial_config_set_deny(cmd_parms *cmd, void *dc, const char *arg);
+const char *pbxdial_config_set_connect(cmd_parms *cmd, void *dc, int on);
 
 /* The server's settings for talking to the PBX, defaults filled in. */
 void pbxdial_config_pbx(const pbxdial_srv_conf_t *sc, pbxdial_pbx_conf_t *out);

@@ -10,5 +10,6 @@
 
 int pbxdial_handler_login(request_rec *r);
 int pbxdial_handler_script(request_rec *r);
+int pbxdial_handler_call(request_rec *r);
 
 #endif

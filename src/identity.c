@@ -23,7 +23,7 @@ const char *pbxdial_identity_map(request_rec *r, const pbxdial_dir_conf_t *dc, p
 {
     const char *value, *ext, *domain;
 
-    value = dc->usermap ? pbxdial_usermap_lookup(r, dc->usermap, r->user) : NULL;
+    value = dc->usermap ? pbxdial_filemap_get(r, dc->usermap, r->user) : NULL;
     if (!value)
         value = dc->extension ? identity_eval(r, dc->extension, "PbxDialExtension") : r->user;
     pbxdial_names_split(r->pool, value, &ext, &domain);

@@ -1,7 +1,9 @@
 /* Vodia PBX operations on top of the HTTP transport (pbx_http.c). */
 #include <apr_strings.h>
+#include <apr_md5.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pbx.h"
 #include "reply.h"
@@ -90,5 +92,136 @@ pbxdial_pbx_rc_e pbxdial_pbx_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *
                                    (unsigned long)resp.body_len);
         break;
     }
+    return out->rc;
+}
+
+pbxdial_pbx_rc_e pbxdial_pbx_activate(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *token,
+                                      const char **session, pbxdial_pbx_outcome_t *out)
+{
+    pbxdial_pbx_req_t req = { "POST", "/rest/system/session", NULL, NULL, 0 };
+    pbxdial_pbx_resp_t resp;
+
+    *session = NULL;
+    req.body = pbx_json_body(p, json_pack("{s:s, s:s}", "name", "session", "value", token));
+    if (!req.body) {
+        out->rc = PBXDIAL_PBX_INTERNAL;
+        out->detail = "could not build the activation request";
+        return out->rc;
+    }
+    if (pbxdial_pbx_exchange(p, c, &req, &resp, out) != PBXDIAL_PBX_OK)
+        return out->rc;
+    if (resp.status == 401 || resp.status == 403) {
+        out->rc = PBXDIAL_PBX_HTTP_ERROR;
+        out->detail = apr_psprintf(p, "PBX refused the fresh token (%ld)", resp.status);
+        return out->rc;
+    }
+    if (resp.status < 200 || resp.status > 299) {
+        out->rc = PBXDIAL_PBX_HTTP_ERROR;
+        out->detail = apr_psprintf(p, "PBX answered %ld to the session activation", resp.status);
+        return out->rc;
+    }
+    if (!resp.session_cookie || !pbxdial_reply_token_ok(resp.session_cookie, strlen(resp.session_cookie))) {
+        out->rc = PBXDIAL_PBX_BAD_REPLY;
+        out->detail = "PBX activated the token but set no usable session cookie";
+        return out->rc;
+    }
+    *session = resp.session_cookie;
+    return PBXDIAL_PBX_OK;
+}
+
+pbxdial_pbx_rc_e pbxdial_pbx_remote_call(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
+                                         const char *dest, int connect, pbxdial_pbx_outcome_t *out)
+{
+    pbxdial_pbx_req_t req = { "GET", NULL, NULL, NULL, 0 };
+    pbxdial_pbx_resp_t resp;
+    const char *d = dest;
+
+    /* a normalised number is [+0-9*#]: only '+' and '#' need escaping */
+    if (*d == '+')
+        d = apr_pstrcat(p, "%2B", d + 1, NULL);
+    while (strchr(d, '#')) {
+        const char *h = strchr(d, '#');
+        d = apr_pstrcat(p, apr_pstrmemdup(p, d, h - d), "%23", h + 1, NULL);
+    }
+    req.path = apr_pstrcat(p, "/remote_call.htm?dest=", d, connect ? "&connect=true" : "", NULL);
+    req.cookie = apr_pstrcat(p, "session=", session, NULL);
+    if (pbxdial_pbx_exchange(p, c, &req, &resp, out) != PBXDIAL_PBX_OK)
+        return out->rc;
+    if (resp.status == 200)
+        return PBXDIAL_PBX_OK;
+    out->rc = PBXDIAL_PBX_HTTP_ERROR;
+    out->detail = apr_psprintf(p, "PBX answered %ld to remote_call.htm", resp.status);
+    return out->rc;
+}
+
+pbxdial_pbx_rc_e pbxdial_pbx_login_user(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *user,
+                                        const char *password, const char **session,
+                                        pbxdial_pbx_outcome_t *out)
+{
+    pbxdial_pbx_req_t req = { "PUT", "/rest/system/session", NULL, NULL, 0 };
+    pbxdial_pbx_resp_t resp;
+    unsigned char digest[APR_MD5_DIGESTSIZE];
+    char hex[2 * APR_MD5_DIGESTSIZE + 1];
+    const char *value;
+    int i;
+
+    *session = NULL;
+    /* the PBX's own login page sends md5hex(password), and "" for an empty one */
+    hex[0] = '\0';
+    if (*password) {
+        apr_md5(digest, password, strlen(password));
+        for (i = 0; i < APR_MD5_DIGESTSIZE; i++)
+            apr_snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    }
+    value = apr_pstrcat(p, user, " ", hex, NULL);
+    req.body = pbx_json_body(p, json_pack("{s:s, s:s}", "name", "auth", "value", value));
+    memset(hex, 0, sizeof(hex));
+    memset(digest, 0, sizeof(digest));
+    if (!req.body) {
+        out->rc = PBXDIAL_PBX_INTERNAL;
+        out->detail = "could not build the login request";
+        return out->rc;
+    }
+    if (pbxdial_pbx_exchange(p, c, &req, &resp, out) != PBXDIAL_PBX_OK)
+        return out->rc;
+    if (resp.status == 401 || resp.status == 403) {
+        out->rc = PBXDIAL_PBX_ADMIN_REFUSED;
+        out->detail = apr_psprintf(p, "PBX answered %ld to the user's password", resp.status);
+        return out->rc;
+    }
+    if (resp.status < 200 || resp.status > 299) {
+        out->rc = PBXDIAL_PBX_HTTP_ERROR;
+        out->detail = apr_psprintf(p, "PBX answered %ld to the user login", resp.status);
+        return out->rc;
+    }
+    switch (pbxdial_reply_token(p, resp.body, resp.body_len, session)) {
+    case PBXDIAL_REPLY_TOKEN:
+        return PBXDIAL_PBX_OK;
+    case PBXDIAL_REPLY_FALSE:
+    case PBXDIAL_REPLY_EMPTY:
+        out->rc = PBXDIAL_PBX_ADMIN_REFUSED;
+        out->detail = "PBX refused the user's password";
+        return out->rc;
+    case PBXDIAL_REPLY_MALFORMED:
+        break;
+    }
+    out->rc = PBXDIAL_PBX_BAD_REPLY;
+    out->detail = "PBX answered the user login with something that is not a session";
+    return out->rc;
+}
+
+pbxdial_pbx_rc_e pbxdial_pbx_logout(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
+                                    pbxdial_pbx_outcome_t *out)
+{
+    pbxdial_pbx_req_t req = { "DELETE", "/rest/system/session", NULL, NULL, 0 };
+    pbxdial_pbx_resp_t resp;
+
+    req.cookie = apr_pstrcat(p, "session=", session, NULL);
+    if (pbxdial_pbx_exchange(p, c, &req, &resp, out) != PBXDIAL_PBX_OK)
+        return out->rc;
+    if (resp.status >= 200 && resp.status < 300)
+        return PBXDIAL_PBX_OK;
+    out->rc = PBXDIAL_PBX_HTTP_ERROR;
+    out->detail = apr_psprintf(p, "PBX answered %ld to the logout", resp.status);
     return out->rc;
 }

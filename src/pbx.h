@@ -69,6 +69,28 @@ pbxdial_pbx_rc_e pbxdial_pbx_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *
                                        const char *domain, const char *ext,
                                        const char **token, pbxdial_pbx_outcome_t *out);
 
+/* Activates a third-party token server-side: POST {"name":"session",
+ * "value":token}; *session is the value of the `session` cookie the PBX sets. */
+pbxdial_pbx_rc_e pbxdial_pbx_activate(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *token,
+                                      const char **session, pbxdial_pbx_outcome_t *out);
+
+/* Places a call as the session's extension: GET /remote_call.htm?dest=...
+ * [&connect=true] with the session cookie. dest must be normalised. */
+pbxdial_pbx_rc_e pbxdial_pbx_remote_call(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
+                                         const char *dest, int connect, pbxdial_pbx_outcome_t *out);
+
+/* User login with a password (PUT {"name":"auth","value":"USER md5hex(PW)"}):
+ * OK with *session set, ADMIN_REFUSED when the PBX says no ("" or false or
+ * 401/403), or a transport failure. Used by the `pbx` authn provider. */
+pbxdial_pbx_rc_e pbxdial_pbx_login_user(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *user,
+                                        const char *password, const char **session,
+                                        pbxdial_pbx_outcome_t *out);
+
+/* Ends a session (DELETE /rest/system/session); failures are only logged by
+ * the caller: the session expires on the PBX anyway. */
+pbxdial_pbx_rc_e pbxdial_pbx_logout(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
+                                    pbxdial_pbx_outcome_t *out);
+
 /* Short English name of an rc, for logs. */
 const char *pbxdial_pbx_rc_name(pbxdial_pbx_rc_e rc);
 

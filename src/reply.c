@@ -100,6 +100,11 @@ char *pbxdial_json_login(apr_pool_t *p, const char *session, const char *server,
                                      "server", server, "user", user, "domain", domain));
 }
 
+char *pbxdial_json_calling(apr_pool_t *p, const char *from, const char *dest)
+{
+    return json_to_pool(p, json_pack("{s:s, s:s, s:s}", "status", "calling", "from", from, "dest", dest));
+}
+
 char *pbxdial_json_error(apr_pool_t *p, const char *code, const char *message)
 {
     return json_to_pool(p, json_pack("{s:s, s:s}", "error", code, "message", message));

@@ -1,7 +1,8 @@
-/* JSON answers and the mapping of PBX failures to HTTP statuses. */
+/* JSON answers, HTML pages and the mapping of PBX failures to statuses. */
 #include <apr_strings.h>
 #include <http_protocol.h>
 
+#include "page.h"
 #include "reply.h"
 #include "respond.h"
 
@@ -12,17 +13,20 @@ void pbxdial_respond_nostore(request_rec *r)
     apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
 }
 
-int pbxdial_respond_json(request_rec *r, int status, const char *json)
+static int respond_body(request_rec *r, int status, const char *type, const char *body)
 {
     pbxdial_respond_nostore(r);
     r->status = status;
-    ap_set_content_type(r, "application/json");
-    ap_set_content_length(r, strlen(json) + 1);
-    if (!r->header_only) {
-        ap_rputs(json, r);
-        ap_rputc('\n', r);
-    }
+    ap_set_content_type(r, type);
+    ap_set_content_length(r, strlen(body));
+    if (!r->header_only)
+        ap_rputs(body, r);
     return OK;
+}
+
+int pbxdial_respond_json(request_rec *r, int status, const char *json)
+{
+    return respond_body(r, status, "application/json", apr_pstrcat(r->pool, json, "\n", NULL));
 }
 
 int pbxdial_respond_error(request_rec *r, int status, const char *code, const char *message)
@@ -30,35 +34,83 @@ int pbxdial_respond_error(request_rec *r, int status, const char *code, const ch
     return pbxdial_respond_json(r, status, pbxdial_json_error(r->pool, code, message));
 }
 
-int pbxdial_respond_pbx_failure(request_rec *r, const pbxdial_pbx_outcome_t *out,
-                                const pbxdial_pbx_conf_t *c)
+static int respond_wants_json(request_rec *r)
+{
+    apr_table_mergen(r->headers_out, "Vary", "Accept");
+    return pbxdial_page_prefers_json(apr_table_get(r->headers_in, "Accept"));
+}
+
+int pbxdial_respond_problem(request_rec *r, const pbxdial_problem_t *pr)
+{
+    if (respond_wants_json(r))
+        return pbxdial_respond_error(r, pr->status, pr->code, pr->message);
+    return respond_body(r, pr->status, "text/html; charset=utf-8",
+                        pbxdial_page_html(r->pool, pr->status, pr->title, pr->message));
+}
+
+int pbxdial_respond_success(request_rec *r, const char *title, const char *message, const char *json)
+{
+    if (respond_wants_json(r))
+        return pbxdial_respond_json(r, HTTP_OK, json);
+    return respond_body(r, HTTP_OK, "text/html; charset=utf-8",
+                        pbxdial_page_html(r->pool, HTTP_OK, title, message));
+}
+
+static void respond_set(pbxdial_problem_t *pr, int status, const char *code, const char *title,
+                        const char *message)
+{
+    pr->status = status;
+    pr->code = code;
+    pr->title = title;
+    pr->message = message;
+}
+
+void pbxdial_respond_pbx_problem(apr_pool_t *p, const pbxdial_pbx_outcome_t *out,
+                                 const pbxdial_pbx_conf_t *c, pbxdial_problem_t *pr)
 {
     switch (out->rc) {
     case PBXDIAL_PBX_ADMIN_REFUSED:
-        return pbxdial_respond_error(r, HTTP_BAD_GATEWAY, "pbx_admin_refused",
-                                     "PBX refused the admin credentials");
+        respond_set(pr, HTTP_BAD_GATEWAY, "pbx_admin_refused", "The PBX refused the call",
+                    "PBX refused the admin credentials");
+        return;
     case PBXDIAL_PBX_NOT_FOUND:
-        return pbxdial_respond_error(r, HTTP_FORBIDDEN, "unknown_extension",
-                                     "extension not known to the PBX");
+        respond_set(pr, HTTP_FORBIDDEN, "unknown_extension", "Unknown extension",
+                    "extension not known to the PBX");
+        return;
     case PBXDIAL_PBX_TIMEOUT:
-        return pbxdial_respond_error(r, HTTP_GATEWAY_TIME_OUT, "pbx_timeout",
-                                     apr_psprintf(r->pool, "PBX did not answer within %g s",
-                                                  (double)c->timeout / APR_USEC_PER_SEC));
+        respond_set(pr, HTTP_GATEWAY_TIME_OUT, "pbx_timeout", "The PBX did not answer",
+                    apr_psprintf(p, "PBX did not answer within %g s",
+                                 (double)c->timeout / APR_USEC_PER_SEC));
+        return;
     case PBXDIAL_PBX_UNREACHABLE:
-        return pbxdial_respond_error(r, HTTP_BAD_GATEWAY, "pbx_unreachable", "PBX unreachable");
+        respond_set(pr, HTTP_BAD_GATEWAY, "pbx_unreachable", "The PBX cannot be reached",
+                    "PBX unreachable");
+        return;
     case PBXDIAL_PBX_TLS:
-        return pbxdial_respond_error(r, HTTP_BAD_GATEWAY, "pbx_tls",
-                                     "secure connection to the PBX failed");
+        respond_set(pr, HTTP_BAD_GATEWAY, "pbx_tls", "The PBX cannot be reached",
+                    "secure connection to the PBX failed");
+        return;
     case PBXDIAL_PBX_HTTP_ERROR:
-        return pbxdial_respond_error(r, HTTP_BAD_GATEWAY, "pbx_error",
-                                     apr_psprintf(r->pool, "PBX answered with status %ld", out->status));
+        respond_set(pr, HTTP_BAD_GATEWAY, "pbx_error", "The PBX refused the call",
+                    apr_psprintf(p, "PBX answered with status %ld", out->status));
+        return;
     case PBXDIAL_PBX_BAD_REPLY:
-        return pbxdial_respond_error(r, HTTP_BAD_GATEWAY, "pbx_bad_reply",
-                                     "PBX sent a reply that is not understood");
+        respond_set(pr, HTTP_BAD_GATEWAY, "pbx_bad_reply", "The PBX sent a strange answer",
+                    "PBX sent a reply that is not understood");
+        return;
     case PBXDIAL_PBX_OK:
     case PBXDIAL_PBX_INTERNAL:
         break;
     }
-    return pbxdial_respond_error(r, HTTP_INTERNAL_SERVER_ERROR, "internal",
-                                 "internal error talking to the PBX");
+    respond_set(pr, HTTP_INTERNAL_SERVER_ERROR, "internal", "Internal error",
+                "internal error talking to the PBX");
+}
+
+int pbxdial_respond_pbx_failure(request_rec *r, const pbxdial_pbx_outcome_t *out,
+                                const pbxdial_pbx_conf_t *c)
+{
+    pbxdial_problem_t pr;
+
+    pbxdial_respond_pbx_problem(r->pool, out, c, &pr);
+    return pbxdial_respond_error(r, pr.status, pr.code, pr.message);
 }

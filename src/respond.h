@@ -1,10 +1,19 @@
-/* Answers the module writes itself: JSON for scripts, never cached. */
+/* Answers the module writes itself, never cached: JSON for scripts, small
+ * HTML pages for people (chosen from Accept where both make sense). */
 #ifndef PBXDIAL_RESPOND_H
 #define PBXDIAL_RESPOND_H
 
 #include <httpd.h>
 
 #include "pbx.h"
+
+/* What went wrong, in the words every kind of answer needs. */
+typedef struct {
+    int status;
+    const char *code;       /* machine-readable, e.g. "pbx_timeout" */
+    const char *title;      /* page title, e.g. "The PBX did not answer" */
+    const char *message;    /* one or two sentences for the user */
+} pbxdial_problem_t;
 
 /* Cache-Control: no-store on every answer, errors included. */
 void pbxdial_respond_nostore(request_rec *r);
@@ -15,7 +24,18 @@ int pbxdial_respond_json(request_rec *r, int status, const char *json);
 /* {"error":code,"message":message} with this status. */
 int pbxdial_respond_error(request_rec *r, int status, const char *code, const char *message);
 
-/* The JSON error for a failed PBX exchange: 502/503/504 as the outcome says. */
+/* A page (title, message) with this status, or the JSON error when the
+ * client prefers application/json. */
+int pbxdial_respond_problem(request_rec *r, const pbxdial_problem_t *pr);
+
+/* A success page, or json when the client prefers application/json. */
+int pbxdial_respond_success(request_rec *r, const char *title, const char *message, const char *json);
+
+/* The problem for a failed PBX exchange: 502/504 (403 for an unknown extension). */
+void pbxdial_respond_pbx_problem(apr_pool_t *p, const pbxdial_pbx_outcome_t *out,
+                                 const pbxdial_pbx_conf_t *c, pbxdial_problem_t *pr);
+
+/* The JSON error for a failed PBX exchange. */
 int pbxdial_respond_pbx_failure(request_rec *r, const pbxdial_pbx_outcome_t *out,
                                 const pbxdial_pbx_conf_t *c);
 

@@ -16,4 +16,5 @@ Suite *check_query_suite(void);
 Suite *check_number_suite(void);
 Suite *check_policy_suite(void);
 Suite *check_link_suite(void);
+Suite *check_page_suite(void);
 #endif

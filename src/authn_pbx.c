@@ -1,0 +1,76 @@
+/* The `pbx` authn provider: checks a user/password pair against the PBX's own
+ * extension passwords, so `AuthBasicProvider pbx` (or AuthFormProvider, or
+ * behind mod_authn_socache) lets users log in with their PBX credentials.
+ * The PBX only says yes or no, not whether the user exists: a refusal is
+ * AUTH_DENIED, so list `pbx` after providers that know their users. */
+#include <apr_strings.h>
+#include <ap_provider.h>
+#include <http_request.h>
+#include <mod_auth.h>
+
+#include "authn_pbx.h"
+#include "config.h"
+#include "log.h"
+#include "names.h"
+
+static authn_status authn_pbx_check_password(request_rec *r, const char *user, const char *password)
+{
+    const pbxdial_srv_conf_t *sc = ap_get_module_config(r->server->module_config, &pbxdial_module);
+    const pbxdial_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &pbxdial_module);
+    const char *ext, *domain, *session, *login;
+    pbxdial_pbx_outcome_t out, lo;
+    pbxdial_pbx_conf_t pc;
+
+    if (!sc->server) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0401)
+                      "AuthBasicProvider pbx needs PbxDialServer in the server config");
+        return AUTH_GENERAL_ERROR;
+    }
+    pbxdial_names_split(r->pool, user, &ext, &domain);
+    if (!domain && dc->domain) {
+        const char *err = NULL;
+        domain = ap_expr_str_exec(r, dc->domain, &err);
+        if (err || (domain && !*domain))
+            domain = NULL;
+    }
+    if (!pbxdial_names_extension_ok(ext) || (domain && !pbxdial_names_domain_ok(domain))) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0402)
+                      "pbx provider: \"%s\" is not an extension[@domain]",
+                      ap_escape_logitem(r->pool, user));
+        return AUTH_USER_NOT_FOUND;
+    }
+    login = domain ? apr_pstrcat(r->pool, ext, "@", domain, NULL) : ext;
+
+    pbxdial_config_pbx(sc, &pc);
+    switch (pbxdial_pbx_login_user(r->pool, &pc, login, password, &session, &out)) {
+    case PBXDIAL_PBX_OK:
+        /* we only needed the yes: do not leave a live session behind */
+        if (pbxdial_pbx_logout(r->pool, &pc, session, &lo) != PBXDIAL_PBX_OK)
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0403)
+                          "pbx provider: logout of %s failed: %s", login, lo.detail);
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0404)
+                      "pbx provider: PBX accepted the password of %s in %" APR_TIME_T_FMT " ms",
+                      login, apr_time_as_msec(out.elapsed));
+        return AUTH_GRANTED;
+    case PBXDIAL_PBX_ADMIN_REFUSED:
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0405)
+                      "pbx provider: PBX refused the password of %s", login);
+        return AUTH_DENIED;
+    default:
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0406)
+                      "pbx provider: checking %s at %s failed: %s: %s", login, pc.url,
+                      pbxdial_pbx_rc_name(out.rc), out.detail ? out.detail : "");
+        return AUTH_GENERAL_ERROR;
+    }
+}
+
+static const authn_provider authn_pbx_provider = {
+    &authn_pbx_check_password,
+    NULL                          /* no realm hash: the PBX never reveals one */
+};
+
+void pbxdial_authn_pbx_register(apr_pool_t *p)
+{
+    ap_register_auth_provider(p, AUTHN_PROVIDER_GROUP, "pbx", AUTHN_PROVIDER_VERSION,
+                              &authn_pbx_provider, AP_AUTH_INTERNAL_PER_CONF);
+}

@@ -1,0 +1,210 @@
+/* pbxdial-call (/remote_call.htm): click-to-dial links. Apache (type 1) or
+ * linkauth.c (types 2, 3) has authenticated the caller; this handler checks
+ * who may dial from which extension, normalises the number, applies the dial
+ * policy and has the PBX ring the caller's phone and dial. */
+#include <apr_strings.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+#include "config.h"
+#include "handlers.h"
+#include "identity.h"
+#include "log.h"
+#include "names.h"
+#include "number.h"
+#include "query.h"
+#include "reply.h"
+#include "request.h"
+#include "respond.h"
+
+typedef struct {
+    request_rec *r;
+    const char *ext_at;       /* ext@domain dialling, once known */
+    const char *dest;         /* normalised, once known */
+    int link_type;
+} call_ctx_t;
+
+/* One info line per attempt, whatever its outcome. */
+static int call_answer(call_ctx_t *cx, const pbxdial_problem_t *pr)
+{
+    request_rec *r = cx->r;
+
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0601)
+                  "click-to-dial: user \"%s\" extension %s dest %s link type %d: %s",
+                  r->user ? ap_escape_logitem(r->pool, r->user) : "-",
+                  cx->ext_at ? cx->ext_at : "-", cx->dest ? cx->dest : "-", cx->link_type,
+                  pr ? apr_psprintf(r->pool, "%d %s", pr->status, pr->code) : "200 calling");
+    return pr ? pbxdial_respond_problem(r, pr) : OK;
+}
+
+static int call_refuse(call_ctx_t *cx, int status, const char *code, const char *title,
+                       const char *message)
+{
+    pbxdial_problem_t pr = { status, code, title, message };
+
+    return call_answer(cx, &pr);
+}
+
+/* Who dials: the link's own user for signed links, else the authenticated
+ * user mapped like /rest/pbxlogin does; a link naming another extension than
+ * the caller's own is refused. Returns NULL, or the problem to answer. */
+static const pbxdial_problem_t *call_identity(call_ctx_t *cx, const pbxdial_dir_conf_t *dc,
+                                              apr_table_t *q, pbxdial_identity_t *id)
+{
+    static const pbxdial_problem_t bad_link_user = {
+        HTTP_FORBIDDEN, "no_extension", "Unknown extension",
+        "The link's user is not extension@domain, and PbxDialDomain gives no domain." };
+    static const pbxdial_problem_t mismatch = {
+        HTTP_FORBIDDEN, "user_mismatch", "This link is for someone else",
+        "The link names another extension than yours." };
+    request_rec *r = cx->r;
+    const char *user = apr_table_get(q, "user"), *lext, *ldomain, *msg;
+    const char *err = NULL;
+    pbxdial_problem_t *pr;
+
+    if (cx->link_type == PBXDIAL_LINK_SIGNED) {
+        pbxdial_names_split(r->pool, r->user, &id->ext, &id->domain);
+        if (!id->domain && dc->domain)
+            id->domain = ap_expr_str_exec(r, dc->domain, &err);
+        if (!pbxdial_names_extension_ok(id->ext) || !id->domain || !pbxdial_names_domain_ok(id->domain))
+            return &bad_link_user;
+        return NULL;
+    }
+    if ((msg = pbxdial_identity_map(r, dc, id))) {
+        pr = apr_pcalloc(r->pool, sizeof(*pr));
+        pr->status = HTTP_FORBIDDEN;
+        pr->code = "no_extension";
+        pr->title = "No extension for your login";
+        pr->message = msg;
+        return pr;
+    }
+    if (user) {
+        pbxdial_names_split(r->pool, user, &lext, &ldomain);
+        if (!ldomain && dc->domain)
+            ldomain = ap_expr_str_exec(r, dc->domain, &err);
+        if (strcmp(lext, id->ext) || !ldomain || strcasecmp(ldomain, id->domain)) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0602)
+                          "user \"%s\" (extension %s@%s) followed a link for \"%s\"",
+                          ap_escape_logitem(r->pool, r->user), id->ext, id->domain,
+                          ap_escape_logitem(r->pool, user));
+            return &mismatch;
+        }
+    }
+    return NULL;
+}
+
+/* The PBX part: a session for the extension, then remote_call.htm with it. */
+static int call_place(call_ctx_t *cx, const pbxdial_srv_conf_t *sc, const pbxdial_identity_t *id,
+                      int connect)
+{
+    request_rec *r = cx->r;
+    pbxdial_pbx_conf_t pc;
+    pbxdial_pbx_outcome_t out, lo;
+    pbxdial_problem_t pr;
+    const char *token, *session = NULL;
+    apr_time_t start = apr_time_now();
+
+    pbxdial_config_pbx(sc, &pc);
+    if (pbxdial_pbx_login_3rd(r->pool, &pc, id->domain, id->ext, &token, &out) == PBXDIAL_PBX_OK
+        && pbxdial_pbx_activate(r->pool, &pc, token, &session, &out) == PBXDIAL_PBX_OK)
+        pbxdial_pbx_remote_call(r->pool, &pc, session, cx->dest, connect, &out);
+    if (session && pbxdial_pbx_logout(r->pool, &pc, session, &lo) != PBXDIAL_PBX_OK)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0603)
+                      "PBX logout after the call failed: %s", lo.detail ? lo.detail : "");
+    if (out.rc != PBXDIAL_PBX_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0604)
+                      "PBX call for %s to %s at %s failed after %" APR_TIME_T_FMT " ms: %s: %s",
+                      cx->ext_at, cx->dest, pc.url, apr_time_as_msec(apr_time_now() - start),
+                      pbxdial_pbx_rc_name(out.rc), out.detail ? out.detail : "");
+        pbxdial_respond_pbx_problem(r->pool, &out, &pc, &pr);
+        return call_answer(cx, &pr);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0605)
+                  "PBX placed the call in %" APR_TIME_T_FMT " ms", apr_time_as_msec(apr_time_now() - start));
+    call_answer(cx, NULL);
+    return pbxdial_respond_success(r, apr_psprintf(r->pool, "Calling %s", cx->dest),
+                                   apr_psprintf(r->pool, connect
+                                                ? "Your phone (extension %s) rings now; pick it up to be connected to %s."
+                                                : "Your phone (extension %s) rings now; pick it up and press 1 to be connected to %s.",
+                                                id->ext, cx->dest),
+                                   pbxdial_json_calling(r->pool, cx->ext_at, cx->dest));
+}
+
+int pbxdial_handler_call(request_rec *r)
+{
+    const pbxdial_srv_conf_t *sc = ap_get_module_config(r->server->module_config, &pbxdial_module);
+    const pbxdial_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &pbxdial_module);
+    const pbxdial_request_t *rq;
+    const pbxdial_problem_t *problem;
+    const pbxdial_policy_t *const *deny;
+    pbxdial_identity_t id;
+    call_ctx_t cx = { r, NULL, NULL, PBXDIAL_LINK_NONE };
+    apr_table_t *q;
+    const char *err, *dest, *connect_arg, *matched = NULL;
+    int connect, rv, i;
+
+    if (!r->handler || strcmp(r->handler, PBXDIAL_HANDLER_CALL))
+        return DECLINED;
+    rq = pbxdial_request_get(r);
+    cx.link_type = rq->link_type;
+
+    ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, -1);
+    if (r->method_number != M_GET || r->header_only) {
+        apr_table_setn(r->headers_out, "Allow", "GET");
+        return call_refuse(&cx, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed",
+                           "Click-to-dial links are followed with GET.");
+    }
+    if ((rv = ap_discard_request_body(r)) != OK)
+        return rv;
+    if (!sc->server || !sc->admin_user) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0606)
+                      "%s needs PbxDialServer and PbxDialAdmin in the server or virtual host config", r->uri);
+        return call_refuse(&cx, HTTP_INTERNAL_SERVER_ERROR, "not_configured", "Not configured",
+                           "The PBX connection is not configured on this server.");
+    }
+    if (!r->user || !*r->user) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0607)
+                      "%s is served without an authenticated user; add Apache authentication and "
+                      "\"Require valid-user\"", r->uri);
+        return call_refuse(&cx, HTTP_FORBIDDEN, "not_authenticated", "Not logged in",
+                           "This location must be protected by Apache authentication.");
+    }
+    if ((err = pbxdial_query_parse(r->pool, pbxdial_request_args(r), &q)))
+        return call_refuse(&cx, HTTP_BAD_REQUEST, "bad_query", "This link is not well-formed", err);
+
+    dest = apr_table_get(q, "dest");
+    if (!dest || !*dest)
+        return call_refuse(&cx, HTTP_BAD_REQUEST, "missing_dest", "No number to call",
+                           "The link has no dest parameter.");
+    if ((err = pbxdial_number_normalise(r->pool, dest, &cx.dest)))
+        return call_refuse(&cx, HTTP_BAD_REQUEST, "bad_dest", "Not a phone number",
+                           apr_psprintf(r->pool, "dest is not a phone number: %s.", err));
+
+    connect_arg = apr_table_get(q, "connect");
+    connect = connect_arg && !strcasecmp(connect_arg, "true");
+    if (connect_arg && !connect && strcasecmp(connect_arg, "false"))
+        return call_refuse(&cx, HTTP_BAD_REQUEST, "bad_connect", "Bad link", "connect must be true or false.");
+
+    if ((problem = call_identity(&cx, dc, q, &id)))
+        return call_answer(&cx, problem);
+    cx.ext_at = apr_pstrcat(r->pool, id.ext, "@", id.domain, NULL);
+
+    if (connect && dc->connect != 1)
+        return call_refuse(&cx, HTTP_FORBIDDEN, "connect_refused", "connect=true is not allowed",
+                           "This server asks you to confirm each call on the phone (PbxDialConnect Off): "
+                           "remove connect=true from the link.");
+    deny = dc->deny ? (const pbxdial_policy_t *const *)dc->deny->elts : NULL;
+    for (i = 0; deny && i < dc->deny->nelts; i++)
+        if (pbxdial_policy_check(deny[i], cx.dest, &matched) != PBXDIAL_POLICY_ALLOW)
+            break;
+    if ((deny && i < dc->deny->nelts)
+        || pbxdial_policy_check(dc->allow, cx.dest, &matched) != PBXDIAL_POLICY_ALLOW) {
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0608)
+                      "number %s refused for %s by the dial policy%s%s", cx.dest, cx.ext_at,
+                      matched ? ": " : " (no PbxDialAllow pattern matches)", matched ? matched : "");
+        return call_refuse(&cx, HTTP_FORBIDDEN, "number_not_allowed", "Number not allowed",
+                           apr_psprintf(r->pool, "number not allowed: %s may not be dialled from here.",
+                                        cx.dest));
+    }
+    return call_place(&cx, sc, &id, connect);
+}

@@ -1,0 +1,18 @@
+/* Small self-contained HTML pages for people, and the choice between HTML and
+ * JSON from the Accept header. Pure: APR only. */
+#ifndef PBXDIAL_PAGE_H
+#define PBXDIAL_PAGE_H
+
+#include <apr_pools.h>
+
+/* Escapes & < > " ' for HTML text and attribute values. */
+char *pbxdial_page_escape(apr_pool_t *p, const char *s);
+
+/* A complete page; title and message are escaped here. */
+char *pbxdial_page_html(apr_pool_t *p, int status, const char *title, const char *message);
+
+/* Non-zero when Accept ranks application/json above text/html (q-values and
+ * wildcards considered; no header or a tie means HTML). */
+int pbxdial_page_prefers_json(const char *accept);
+
+#endif
