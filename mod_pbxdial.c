@@ -77,6 +77,7 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     /* links checked before mod_auth_basic would challenge */
     ap_hook_check_authn(pbxdial_linkauth_check, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
     pbxdial_authn_pbx_register(p);
+    ap_hook_optional_fn_retrieve(pbxdial_authn_pbx_retrieve, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(pbxdial) = {

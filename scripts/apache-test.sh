@@ -9,7 +9,8 @@ libexec=$($apxs -q LIBEXECDIR)
 # Apache-Test copies these instead of reading /etc/apache2 (TOOLCHAIN.md).
 : > t/conf/modules.conf
 for m in mpm_event authz_core authz_user authz_host authn_core authn_file auth_basic \
-         mime dir alias rewrite env headers; do
+         mime dir alias rewrite env headers socache_shmcb authn_socache auth_form session \
+         session_cookie request; do
     echo "LoadModule ${m}_module $libexec/mod_$m.so" >> t/conf/modules.conf
 done
 perl t/TEST -clean >/dev/null 2>&1 || true

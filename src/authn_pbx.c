@@ -4,6 +4,8 @@
  * The PBX only says yes or no, not whether the user exists: a refusal is
  * AUTH_DENIED, so list `pbx` after providers that know their users. */
 #include <apr_strings.h>
+#include <apr_md5.h>
+#include <apr_optional.h>
 #include <ap_provider.h>
 #include <http_request.h>
 #include <mod_auth.h>
@@ -12,6 +14,27 @@
 #include "config.h"
 #include "log.h"
 #include "names.h"
+
+/* mod_authn_socache caches what a provider stores through this; the PBX
+ * gives no hash of its own, so we store a fresh bcrypt hash of the password
+ * that it accepted, which mod_authn_socache then verifies. */
+static APR_OPTIONAL_FN_TYPE(ap_authn_cache_store) *authn_pbx_cache_store;
+
+void pbxdial_authn_pbx_retrieve(void)
+{
+    authn_pbx_cache_store = APR_RETRIEVE_OPTIONAL_FN(ap_authn_cache_store);
+}
+
+static void authn_pbx_cache(request_rec *r, const char *user, const char *password)
+{
+    unsigned char salt[16];
+    char hash[64];
+
+    if (!authn_pbx_cache_store || apr_generate_random_bytes(salt, sizeof(salt)) != APR_SUCCESS
+        || apr_bcrypt_encode(password, 5, salt, sizeof(salt), hash, sizeof(hash)) != APR_SUCCESS)
+        return;
+    authn_pbx_cache_store(r, "pbx", user, NULL, hash);
+}
 
 static authn_status authn_pbx_check_password(request_rec *r, const char *user, const char *password)
 {
@@ -51,6 +74,7 @@ static authn_status authn_pbx_check_password(request_rec *r, const char *user, c
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0404)
                       "pbx provider: PBX accepted the password of %s in %" APR_TIME_T_FMT " ms",
                       login, apr_time_as_msec(out.elapsed));
+        authn_pbx_cache(r, user, password);
         return AUTH_GRANTED;
     case PBXDIAL_PBX_ADMIN_REFUSED:
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0405)

@@ -6,4 +6,7 @@
 
 void pbxdial_authn_pbx_register(apr_pool_t *p);
 
+/* optional_fn_retrieve hook: finds mod_authn_socache's store function. */
+void pbxdial_authn_pbx_retrieve(void);
+
 #endif

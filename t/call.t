@@ -9,7 +9,7 @@ use Apache::TestUtil qw(t_cmp);
 use Digest::MD5 qw(md5_hex);
 use PbxDial::Test qw(sim json_of error_log_mark error_log_since timed in_vhost);
 
-plan tests => 172;
+plan tests => 193;
 
 my $sim = sim();
 my @alice = (username => '40', password => 's3cret');
@@ -167,6 +167,36 @@ $res = in_vhost(pbx_refused => sub { GET '/remote_call.htm?dest=0123', @alice })
 ok t_cmp($res->code, 502, 'PBX unreachable: 502');
 ok t_cmp($res->content, qr{<title>The PBX cannot be reached</title>}, 'PBX unreachable: the page says so');
 
+# --- the pbx provider behind mod_authn_socache: the second login is not asked of the PBX
+$sim->clear_requests;
+called(GET('/cached/remote_call.htm?dest=0123', username => '40', password => 'alice-pbx'), '0123', 1, 'socache + pbx, first login');
+called(GET('/cached/remote_call.htm?dest=0124', username => '40', password => 'alice-pbx'), '0124', 1, 'socache + pbx, second login');
+my @auths = grep { ($_->{body} // '') =~ /"name":"auth"/ } @{ $sim->requests(path => '/rest/system/session') };
+ok t_cmp(scalar @auths, 1, 'mod_authn_socache: the PBX checked the password once');
+ok t_cmp(GET('/cached/remote_call.htm?dest=0123', username => '40', password => 'wrong-pw')->code, 401, 'socache + pbx, wrong password: 401');
+
+# --- mod_auth_form with AuthFormProvider pbx
+$res = POST '/form/login', content => 'httpd_username=40&httpd_password=alice-pbx';
+ok t_cmp($res->code, qr/^30[23]$/, 'form login with the PBX password: redirect');
+my ($cookie) = ($res->header('Set-Cookie') // '') =~ /^(crmsession=[^;]*)/;
+ok t_cmp(defined $cookie ? 'session cookie' : 'none', 'session cookie', 'form login sets the session cookie');
+called(GET('/form/remote_call.htm?dest=0777', Cookie => $cookie // ''), '0777', 1, 'AuthFormProvider pbx: logged-in user dials');
+$res = POST '/form/login', content => 'httpd_username=40&httpd_password=wrong-pw';
+($cookie) = ($res->header('Set-Cookie') // '') =~ /^(crmsession=[^;]*)/;
+refused(GET('/form/remote_call.htm?dest=0777', Cookie => $cookie // '', @json), 401, '', 'form login with a wrong password: not logged in');
+
+# --- pbxdial-link mints links that the module accepts
+my $top = $ENV{PBXDIAL_TOP};
+my $base = 'http://' . Apache::TestRequest::hostport() . '/remote_call.htm';
+my $link = `printf 'alice-link\n' | '$top/pbxdial-link' --base '$base' --user 40 --dest '0123 456' --lifetime 600`;
+chomp $link;
+ok t_cmp($link, qr{^\Q$base\E\?user=40&extension=true&dest=0123456&time=\d+&duration=600&auth=[0-9a-f]{32}$}, 'pbxdial-link prints a signed link');
+my ($path) = $link =~ m{^http://[^/]+(/.*)$};
+$secrets{$1} = 1 if $link =~ /auth=([0-9a-f]{32})/;
+called(GET($path // '/'), '0123456', 1, 'a link from pbxdial-link dials');
+my $err = `'$top/pbxdial-link' --base '$base' --user 40 --dest 'abc' --password-file /dev/null 2>&1`;
+ok t_cmp($? >> 8, qr/^[12]$/, 'pbxdial-link refuses bad input with a non-zero exit');
+
 # --- no secret in any log, even at LogLevel trace8
 my $mark = error_log_mark();
 in_vhost(pbx_trace => sub {
@@ -186,3 +216,4 @@ ok t_cmp($access, qr{GET /remote_call\.htm\?dest=0123&auth=\*\*\* HTTP}, 'access
 my @leaks = grep { index($logs, $_) >= 0 || index($access, $_) >= 0 } sort keys %secrets;
 ok t_cmp("@leaks", '', 'no password or link hash in the access or error log (' . scalar(keys %secrets) . ' secrets checked)');
 ok t_cmp(error_log_since(0), qr/PBXDIAL0601: click-to-dial: user "40" extension 40\@example\.com dest 0123456789 link type 0: 200 calling/, 'one info line per attempt');
+
