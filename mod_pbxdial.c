@@ -11,6 +11,7 @@
 #include "src/config.h"
 #include "src/linkauth.h"
 #include "src/logmask.h"
+#include "src/websocket.h"
 #include "src/handlers.h"
 #include "src/pbx.h"
 
@@ -43,6 +44,10 @@ static const command_rec pbxdial_cmds[] = {
                     "Regexes: numbers matching any of them are never dialled (wins over allow)"),
     AP_INIT_FLAG("PbxDialConnect", pbxdial_config_set_connect, NULL, OR_AUTHCFG | RSRC_CONF,
                  "Honour connect=true (skip the press-1 confirmation); default Off"),
+    AP_INIT_FLAG("PbxDialWebSocket", pbxdial_config_set_websocket, NULL, OR_AUTHCFG | RSRC_CONF,
+                 "On a location proxied to the PBX websocket: inject the user's PBX session"),
+    AP_INIT_TAKE1("PbxDialWebSocketPath", pbxdial_config_set_websocket_path, NULL, OR_AUTHCFG | RSRC_CONF,
+                  "Same-origin mode: /rest/pbxlogin sends browsers to this websocket path (or none)"),
     AP_INIT_TAKE1("PbxDialUserMap", pbxdial_config_set_usermap, NULL, OR_AUTHCFG | RSRC_CONF,
                   "File of \"webuser extension[@domain]\" lines, consulted before PbxDialExtension"),
     { NULL }
@@ -64,6 +69,9 @@ static int pbxdial_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *
 
 static void pbxdial_register_hooks(apr_pool_t *p)
 {
+    /* the websocket's cookie and query must be set before mod_proxy uses them */
+    static const char *const before_proxy[] = { "mod_proxy.c", NULL };
+
     ap_hook_check_config(pbxdial_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(pbxdial_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(pbxdial_child_init, NULL, NULL, APR_HOOK_MIDDLE);
@@ -76,6 +84,7 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     ap_hook_translate_name(pbxdial_logmask_translate, NULL, NULL, APR_HOOK_REALLY_FIRST);
     /* links checked before mod_auth_basic would challenge */
     ap_hook_check_authn(pbxdial_linkauth_check, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_fixups(pbxdial_websocket_fixup, NULL, before_proxy, APR_HOOK_FIRST);
     pbxdial_authn_pbx_register(p);
     ap_hook_optional_fn_retrieve(pbxdial_authn_pbx_retrieve, NULL, NULL, APR_HOOK_MIDDLE);
 }

@@ -10,7 +10,7 @@ libexec=$($apxs -q LIBEXECDIR)
 : > t/conf/modules.conf
 for m in mpm_event authz_core authz_user authz_host authn_core authn_file auth_basic \
          mime dir alias rewrite env headers socache_shmcb authn_socache auth_form session \
-         session_cookie request; do
+         session_cookie request proxy proxy_http; do
     echo "LoadModule ${m}_module $libexec/mod_$m.so" >> t/conf/modules.conf
 done
 perl t/TEST -clean >/dev/null 2>&1 || true

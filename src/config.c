@@ -44,6 +44,7 @@ void *pbxdial_config_dir_create(apr_pool_t *p, char *dir)
 
     dc->lifetime = PBXDIAL_UNSET;
     dc->connect = PBXDIAL_UNSET;
+    dc->websocket = PBXDIAL_UNSET;
     return dc;
 }
 
@@ -66,6 +67,9 @@ void *pbxdial_config_dir_merge(apr_pool_t *p, void *basev, void *addv)
     dc->allow_set = add->allow_set || base->allow_set;
     dc->allow = add->allow_set ? add->allow : base->allow;
     dc->connect = add->connect != PBXDIAL_UNSET ? add->connect : base->connect;
+    dc->websocket = add->websocket != PBXDIAL_UNSET ? add->websocket : base->websocket;
+    dc->websocket_path_set = add->websocket_path_set || base->websocket_path_set;
+    dc->websocket_path = add->websocket_path_set ? add->websocket_path : base->websocket_path;
     /* deny patterns add up: an outer PbxDialDeny still holds in an inner scope */
     if (base->deny && add->deny)
         dc->deny = apr_array_append(p, base->deny, add->deny);
@@ -320,6 +324,34 @@ const char *pbxdial_config_set_deny(cmd_parms *cmd, void *dcv, const char *arg)
 const char *pbxdial_config_set_connect(cmd_parms *cmd, void *dcv, int on)
 {
     ((pbxdial_dir_conf_t *)dcv)->connect = on;
+    return NULL;
+}
+
+const char *pbxdial_config_set_websocket(cmd_parms *cmd, void *dcv, int on)
+{
+    ((pbxdial_dir_conf_t *)dcv)->websocket = on;
+    return NULL;
+}
+
+const char *pbxdial_config_set_websocket_path(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+    const char *c;
+
+    dc->websocket_path_set = 1;
+    if (!strcasecmp(arg, "none")) {
+        dc->websocket_path = NULL;
+        return NULL;
+    }
+    /* a path on this site: the browser adds scheme and host itself */
+    if (arg[0] != '/' || arg[1] == '/')
+        return apr_psprintf(cmd->pool, "PbxDialWebSocketPath '%s' must be a path on this site, "
+                            "e.g. /pbx/websocket (the <Location> with PbxDialWebSocket On)", arg);
+    for (c = arg; *c; c++)
+        if (*c == '?' || *c == '#' || *c == '"' || *c == '\\' || (unsigned char)*c <= ' ')
+            return apr_psprintf(cmd->pool, "PbxDialWebSocketPath '%s' must be a plain path without "
+                                "query, spaces or quotes", arg);
+    dc->websocket_path = arg;
     return NULL;
 }
 

@@ -34,6 +34,9 @@ typedef struct {
     pbxdial_policy_t *own_deny;   /* the patterns of this scope, also in deny */
     pbxdial_policy_t *allow;      /* PbxDialAllow; NULL: any number */
     int connect;                  /* PbxDialConnect; PBXDIAL_UNSET: Off */
+    int websocket;                /* PbxDialWebSocket; PBXDIAL_UNSET: Off */
+    const char *websocket_path;   /* PbxDialWebSocketPath; NULL: browsers use the PBX */
+    int websocket_path_set;
     int domain_set;
     int extension_set;
     int usermap_set;
@@ -72,6 +75,8 @@ const char *pbxdial_config_set_link_lifetime(cmd_parms *cmd, void *dc, const cha
 const char *pbxdial_config_set_allow(cmd_parms *cmd, void *dc, const char *arg);
 const char *pbxdial_config_set_deny(cmd_parms *cmd, void *dc, const char *arg);
 const char *pbxdial_config_set_connect(cmd_parms *cmd, void *dc, int on);
+const char *pbxdial_config_set_websocket(cmd_parms *cmd, void *dc, int on);
+const char *pbxdial_config_set_websocket_path(cmd_parms *cmd, void *dc, const char *arg);
 
 /* The server's settings for talking to the PBX, defaults filled in. */
 void pbxdial_config_pbx(const pbxdial_srv_conf_t *sc, pbxdial_pbx_conf_t *out);

@@ -11,25 +11,8 @@
 #include "identity.h"
 #include "log.h"
 #include "reply.h"
+#include "request.h"
 #include "respond.h"
-#include "url.h"
-
-/* A token is as good as the user's login: never hand one to another site. */
-static const char *login_cross_site(request_rec *r)
-{
-    const char *fetch_site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
-    const char *origin = apr_table_get(r->headers_in, "Origin");
-    const char *host = apr_table_get(r->headers_in, "Host");
-
-    if (fetch_site && !strcasecmp(fetch_site, "cross-site"))
-        return "Sec-Fetch-Site: cross-site";
-    if (!host)
-        host = apr_psprintf(r->pool, "%s:%u", r->hostname ? r->hostname : r->server->server_hostname,
-                            ap_get_server_port(r));
-    if (origin && !pbxdial_url_same_origin(r->pool, origin, ap_http_scheme(r), host))
-        return apr_psprintf(r->pool, "Origin %s", ap_escape_logitem(r->pool, origin));
-    return NULL;
-}
 
 int pbxdial_handler_login(request_rec *r)
 {
@@ -61,7 +44,7 @@ int pbxdial_handler_login(request_rec *r)
                                      "no authenticated user: this location must be protected "
                                      "by Apache authentication");
     }
-    if ((msg = login_cross_site(r))) {
+    if ((msg = pbxdial_request_cross_site(r))) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0102)
                       "refused a PBX session for user \"%s\" to a cross-site request (%s)",
                       ap_escape_logitem(r->pool, r->user), msg);
@@ -78,6 +61,13 @@ int pbxdial_handler_login(request_rec *r)
     if ((msg = pbxdial_identity_map(r, dc, &id)))
         return pbxdial_respond_error(r, HTTP_FORBIDDEN, "no_extension", msg);
 
+    if (dc->websocket_path) {
+        /* same-origin mode: the session is made when the websocket opens */
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0106)
+                      "same-origin websocket %s for %s@%s", dc->websocket_path, id.ext, id.domain);
+        return pbxdial_respond_json(r, HTTP_OK, pbxdial_json_websocket(r->pool, dc->websocket_path,
+                                                                      id.ext, id.domain));
+    }
     pbxdial_config_pbx(sc, &pc);
     if (pbxdial_pbx_login_3rd(r->pool, &pc, id.domain, id.ext, &token, &out) != PBXDIAL_PBX_OK) {
         ap_log_rerror(APLOG_MARK, out.rc == PBXDIAL_PBX_NOT_FOUND ? APLOG_WARNING : APLOG_ERR, 0, r,

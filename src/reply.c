@@ -100,6 +100,12 @@ char *pbxdial_json_login(apr_pool_t *p, const char *session, const char *server,
                                      "server", server, "user", user, "domain", domain));
 }
 
+char *pbxdial_json_websocket(apr_pool_t *p, const char *path, const char *user, const char *domain)
+{
+    return json_to_pool(p, json_pack("{s:s, s:s, s:s}", "websocket", path, "user", user,
+                                     "domain", domain));
+}
+
 char *pbxdial_json_calling(apr_pool_t *p, const char *from, const char *dest)
 {
     return json_to_pool(p, json_pack("{s:s, s:s, s:s}", "status", "calling", "from", from, "dest", dest));

@@ -26,6 +26,9 @@ int pbxdial_reply_token_ok(const char *s, apr_size_t len);
 char *pbxdial_json_login(apr_pool_t *p, const char *session, const char *server,
                          const char *user, const char *domain);
 
+/* {"websocket","user","domain"}: /rest/pbxlogin in same-origin mode. */
+char *pbxdial_json_websocket(apr_pool_t *p, const char *path, const char *user, const char *domain);
+
 /* {"status":"calling","from":from,"dest":dest}: the answer of a placed call. */
 char *pbxdial_json_calling(apr_pool_t *p, const char *from, const char *dest);
 

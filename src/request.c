@@ -2,9 +2,12 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <http_core.h>
+#include <http_protocol.h>
+#include <apr_strings.h>
 
 #include "config.h"
 #include "request.h"
+#include "url.h"
 
 pbxdial_request_t *pbxdial_request_get(request_rec *r)
 {
@@ -38,4 +41,20 @@ int pbxdial_request_handler_is(request_rec *r, const char *name)
     else
         h = cd->handler;
     return h && !err && !strcmp(h, name);
+}
+
+const char *pbxdial_request_cross_site(request_rec *r)
+{
+    const char *fetch_site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *host = apr_table_get(r->headers_in, "Host");
+
+    if (fetch_site && !strcasecmp(fetch_site, "cross-site"))
+        return "Sec-Fetch-Site: cross-site";
+    if (!host)
+        host = apr_psprintf(r->pool, "%s:%u", r->hostname ? r->hostname : r->server->server_hostname,
+                            ap_get_server_port(r));
+    if (origin && !pbxdial_url_same_origin(r->pool, origin, ap_http_scheme(r), host))
+        return apr_psprintf(r->pool, "Origin %s", ap_escape_logitem(r->pool, origin));
+    return NULL;
 }

@@ -24,6 +24,11 @@ pbxdial_request_t *pbxdial_request_get(request_rec *r);
 /* The query string as received: r->args may have been masked for the logs. */
 const char *pbxdial_request_args(request_rec *r);
 
+/* NULL for a request from this site's own pages; else why it is cross-site
+ * (Sec-Fetch-Site: cross-site, or an Origin of another origin), for the log.
+ * Used wherever ambient credentials could be abused from another site. */
+const char *pbxdial_request_cross_site(request_rec *r);
+
 /* Non-zero when the request's SetHandler (evaluated for it) is name. */
 int pbxdial_request_handler_is(request_rec *r, const char *name);
 

@@ -1,0 +1,10 @@
+/* Same-origin websocket mode: the PBX session injected into a proxied upgrade. */
+#ifndef PBXDIAL_WEBSOCKET_H
+#define PBXDIAL_WEBSOCKET_H
+
+#include <httpd.h>
+
+/* fixups hook, ordered before mod_proxy's. */
+int pbxdial_websocket_fixup(request_rec *r);
+
+#endif
