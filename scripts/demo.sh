@@ -11,7 +11,8 @@ cat <<TXT
 
   mod_pbxdial demo is running.
 
-  CRM page:         $PBXDIAL_URL
+  CRM page:         $PBXDIAL_URL   (same-origin mode)
+                    $PBXDIAL_COOKIE_URL   (the same, in the PBX's cookie mode)
   logins:           alice / alice  (extension 40)
                     bob / bob      (extension 41)
   simulated phones: ${PBXDIAL_SIM_URL}/phones   (also linked from the page)

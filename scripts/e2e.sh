@@ -4,11 +4,12 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 run="$top/run/e2e"
-export PBXDIAL_PORT=0 PBXDIAL_SIM_PORT=0 PBXDIAL_SIM_TLS_PORT=0
+export PBXDIAL_PORT=0 PBXDIAL_COOKIE_PORT=0 PBXDIAL_SIM_PORT=0 PBXDIAL_SIM_TLS_PORT=0
 "$top/scripts/stack.sh" start "$run"
 trap '"$top/scripts/stack.sh" stop "$run"' EXIT
 . "$run/stack.env"
-export PBXDIAL_E2E_URL=$PBXDIAL_URL PBXDIAL_SIM_URL
+# the cookie mode (browser logs in to the PBX) and the same-origin mode
+export PBXDIAL_E2E_URL=$PBXDIAL_COOKIE_URL PBXDIAL_E2E_SO_URL=$PBXDIAL_URL PBXDIAL_SIM_URL
 export PBXDIAL_E2E_USER=alice PBXDIAL_E2E_PASS=alice PBXDIAL_E2E_EXT=40@example.com
 export PBXDIAL_E2E_OUT="$run/screenshots"
 cd "$top/e2e"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Starts or stops the demo stack: the PBX simulator (HTTP + HTTPS) and a
 # private httpd with mod_pbxdial serving the demo CRM, all on 127.0.0.1.
-#   scripts/stack.sh start RUNDIR   (ports from PBXDIAL_PORT, PBXDIAL_SIM_PORT,
-#                                    PBXDIAL_SIM_TLS_PORT; 0 = any free port)
+#   scripts/stack.sh start RUNDIR   (ports from PBXDIAL_PORT, PBXDIAL_COOKIE_PORT,
+#                                    PBXDIAL_SIM_PORT, PBXDIAL_SIM_TLS_PORT;
+#                                    0 = any free port)
 #   scripts/stack.sh stop RUNDIR
 # After start, RUNDIR/stack.env holds the URLs (shell syntax).
 set -euo pipefail
@@ -29,11 +30,12 @@ if [ "$cmd" = stop ]; then stop; exit 0; fi
 stop
 
 port=${PBXDIAL_PORT:-8080}
+cookie_port=${PBXDIAL_COOKIE_PORT:-8082}
 sim_port=${PBXDIAL_SIM_PORT:-8081}
 sim_tls_port=${PBXDIAL_SIM_TLS_PORT:-8443}
-if [ "$port" = 0 ]; then
-    port=$(perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen=>1,LocalAddr=>"127.0.0.1:0")->sockport')
-fi
+free_port() { perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen=>1,LocalAddr=>"127.0.0.1:0")->sockport'; }
+[ "$port" = 0 ] && port=$(free_port)
+while [ "$cookie_port" = 0 ] || [ "$cookie_port" = "$port" ]; do cookie_port=$(free_port); done
 
 # httpd's children run as nobody when we are root: they must reach the files.
 if [ "$(id -u)" = 0 ]; then
@@ -85,7 +87,7 @@ moddir=$(apxs -q LIBEXECDIR 2>/dev/null || echo /usr/lib/apache2/modules)
 perl -pe '
     BEGIN { %v = @ARGV[1..$#ARGV]; $#ARGV = 0 }
     s/\@(\w+)\@/exists $v{$1} ? $v{$1} : "\@$1\@"/ge
-' "$top/conf/demo-site.conf.in" RUN "$run" PORT "$port" TOP "$top" MODDIR "$moddir" \
+' "$top/conf/demo-site.conf.in" RUN "$run" PORT "$port" COOKIE_PORT "$cookie_port" TOP "$top" MODDIR "$moddir" \
     SIM_URL "$sim_url" SIM_TLS_URL "$sim_tls_url" USER_GROUP "$user_group" > "$run/httpd.conf"
 
 if ! "$httpd" -d "$run" -f "$run/httpd.conf" -k start; then
@@ -98,6 +100,7 @@ done
 
 cat > "$run/stack.env" <<ENV
 PBXDIAL_URL=http://127.0.0.1:$port/
+PBXDIAL_COOKIE_URL=http://127.0.0.1:$cookie_port/
 PBXDIAL_SIM_URL=$sim_url
 PBXDIAL_SIM_TLS_URL=$sim_tls_url
 ENV
