@@ -53,11 +53,11 @@ static const command_rec pbxdial_cmds[] = {
     { NULL }
 };
 
-/* libcurl's global set-up is not thread-safe: once per process, before the
- * MPM starts its threads. */
+/* libcurl's global set-up is not thread-safe, and connections must not be
+ * shared with the parent: once per child, before the MPM starts threads. */
 static void pbxdial_child_init(apr_pool_t *p, server_rec *s)
 {
-    pbxdial_pbx_global_init();
+    pbxdial_pbx_child_init(p);
 }
 
 static int pbxdial_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)

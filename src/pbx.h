@@ -52,8 +52,9 @@ typedef struct {
     const char *session_cookie;   /* value of a Set-Cookie: session=..., or NULL */
 } pbxdial_pbx_resp_t;
 
-/* Once per process, before threads start (child_init). */
-void pbxdial_pbx_global_init(void);
+/* Once per child process, before its threads start (child_init): curl's
+ * global set-up and the pool of reused connections. */
+void pbxdial_pbx_child_init(apr_pool_t *pchild);
 const char *pbxdial_pbx_version(void);
 
 /* Performs req. Transport failures (no HTTP answer) set out->rc and return it;

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "pbx.h"
+#include "pbx_conn.h"
 
 /* PBX answers are a few hundred bytes; a larger one is not a PBX answer. */
 #define PBXDIAL_BODY_MAX (64 * 1024)
@@ -96,9 +97,9 @@ static pbxdial_pbx_rc_e http_classify(CURLcode cc)
     }
 }
 
-void pbxdial_pbx_global_init(void)
+void pbxdial_pbx_child_init(apr_pool_t *pchild)
 {
-    curl_global_init(CURL_GLOBAL_ALL);
+    pbxdial_conn_child_init(pchild);
 }
 
 const char *pbxdial_pbx_version(void)
@@ -124,10 +125,10 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
     sink.p = p;
     errbuf[0] = '\0';
 
-    h = curl_easy_init();
+    h = pbxdial_conn_acquire();
     if (!h) {
         out->rc = PBXDIAL_PBX_INTERNAL;
-        out->detail = "curl_easy_init failed";
+        out->detail = "could not get a curl handle";
         return out->rc;
     }
     curl_easy_setopt(h, CURLOPT_URL, apr_pstrcat(p, c->url, req->path, NULL));
@@ -183,7 +184,7 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
             : apr_psprintf(p, "%s (curl %d: %s)", errbuf[0] ? errbuf : curl_easy_strerror(cc),
                            (int)cc, curl_easy_strerror(cc));
     }
-    curl_easy_cleanup(h);
+    pbxdial_conn_release(h, cc == CURLE_OK);
     curl_slist_free_all(hdrs);
     return out->rc;
 }
