@@ -12,6 +12,7 @@
 #include "src/linkauth.h"
 #include "src/logmask.h"
 #include "src/websocket.h"
+#include "src/guard.h"
 #include "src/handlers.h"
 #include "src/pbx.h"
 
@@ -48,6 +49,17 @@ static const command_rec pbxdial_cmds[] = {
                  "On a location proxied to the PBX websocket: inject the user's PBX session"),
     AP_INIT_TAKE1("PbxDialWebSocketPath", pbxdial_config_set_websocket_path, NULL, OR_AUTHCFG | RSRC_CONF,
                   "Same-origin mode: /rest/pbxlogin sends browsers to this websocket path (or none)"),
+    AP_INIT_TAKE1("PbxDialCache", pbxdial_guard_set_cache, NULL, RSRC_CONF,
+                  "mod_socache provider for shared state: shmcb (default), memcache:HOST:PORT, redis:HOST:PORT"),
+    AP_INIT_TAKE1("PbxDialSessionLifetime", pbxdial_config_set_session_lifetime, NULL, RSRC_CONF,
+                  "How long a PBX session is reused for calls of one extension (default 900 s), or Off"),
+    AP_INIT_FLAG("PbxDialLinkOnce", pbxdial_config_set_link_once, NULL, OR_AUTHCFG | RSRC_CONF,
+                 "A signed link dials once; a replay is refused"),
+    AP_INIT_TAKE12("PbxDialRateLimit", pbxdial_config_set_rate_limit, NULL, OR_AUTHCFG | RSRC_CONF,
+                   "At most N calls per extension in SECONDS (429 beyond), or Off"),
+    AP_INIT_TAKE12("PbxDialFailureLimit", pbxdial_config_set_failure_limit, NULL, OR_AUTHCFG | RSRC_CONF,
+                   "At most N failed link logins per client address and per user in SECONDS "
+                   "(default 5 600), or Off"),
     AP_INIT_TAKE1("PbxDialUserMap", pbxdial_config_set_usermap, NULL, OR_AUTHCFG | RSRC_CONF,
                   "File of \"webuser extension[@domain]\" lines, consulted before PbxDialExtension"),
     { NULL }
@@ -58,13 +70,14 @@ static const command_rec pbxdial_cmds[] = {
 static void pbxdial_child_init(apr_pool_t *p, server_rec *s)
 {
     pbxdial_pbx_child_init(p);
+    pbxdial_guard_child_init(p, s);
 }
 
 static int pbxdial_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "mod_pbxdial/%s (%s)", PBXDIAL_VERSION,
                  pbxdial_pbx_version());
-    return OK;
+    return pbxdial_guard_post_config(pconf, plog, ptemp, s);
 }
 
 static void pbxdial_register_hooks(apr_pool_t *p)
@@ -72,6 +85,7 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     /* the websocket's cookie and query must be set before mod_proxy uses them */
     static const char *const before_proxy[] = { "mod_proxy.c", NULL };
 
+    ap_hook_pre_config(pbxdial_guard_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(pbxdial_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(pbxdial_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(pbxdial_child_init, NULL, NULL, APR_HOOK_MIDDLE);

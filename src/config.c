@@ -20,6 +20,7 @@ void *pbxdial_config_srv_create(apr_pool_t *p, server_rec *s)
 
     sc->timeout = PBXDIAL_UNSET;
     sc->verify_peer = PBXDIAL_UNSET;
+    sc->session_lifetime = PBXDIAL_UNSET;
     return sc;
 }
 
@@ -35,6 +36,8 @@ void *pbxdial_config_srv_merge(apr_pool_t *p, void *basev, void *addv)
     sc->timeout = add->timeout != PBXDIAL_UNSET ? add->timeout : base->timeout;
     sc->ca_file = add->ca_file ? add->ca_file : base->ca_file;
     sc->verify_peer = add->verify_peer != PBXDIAL_UNSET ? add->verify_peer : base->verify_peer;
+    sc->session_lifetime = add->session_lifetime != PBXDIAL_UNSET ? add->session_lifetime
+                                                                  : base->session_lifetime;
     return sc;
 }
 
@@ -45,6 +48,9 @@ void *pbxdial_config_dir_create(apr_pool_t *p, char *dir)
     dc->lifetime = PBXDIAL_UNSET;
     dc->connect = PBXDIAL_UNSET;
     dc->websocket = PBXDIAL_UNSET;
+    dc->link_once = PBXDIAL_UNSET;
+    dc->rate_max = PBXDIAL_UNSET;
+    dc->fail_max = PBXDIAL_UNSET;
     return dc;
 }
 
@@ -68,6 +74,23 @@ void *pbxdial_config_dir_merge(apr_pool_t *p, void *basev, void *addv)
     dc->allow = add->allow_set ? add->allow : base->allow;
     dc->connect = add->connect != PBXDIAL_UNSET ? add->connect : base->connect;
     dc->websocket = add->websocket != PBXDIAL_UNSET ? add->websocket : base->websocket;
+    dc->link_once = add->link_once != PBXDIAL_UNSET ? add->link_once : base->link_once;
+    if (add->rate_max != PBXDIAL_UNSET) {
+        dc->rate_max = add->rate_max;
+        dc->rate_window = add->rate_window;
+    }
+    else {
+        dc->rate_max = base->rate_max;
+        dc->rate_window = base->rate_window;
+    }
+    if (add->fail_max != PBXDIAL_UNSET) {
+        dc->fail_max = add->fail_max;
+        dc->fail_window = add->fail_window;
+    }
+    else {
+        dc->fail_max = base->fail_max;
+        dc->fail_window = base->fail_window;
+    }
     dc->websocket_path_set = add->websocket_path_set || base->websocket_path_set;
     dc->websocket_path = add->websocket_path_set ? add->websocket_path : base->websocket_path;
     /* deny patterns add up: an outer PbxDialDeny still holds in an inner scope */
@@ -352,6 +375,66 @@ const char *pbxdial_config_set_websocket_path(cmd_parms *cmd, void *dcv, const c
             return apr_psprintf(cmd->pool, "PbxDialWebSocketPath '%s' must be a plain path without "
                                 "query, spaces or quotes", arg);
     dc->websocket_path = arg;
+    return NULL;
+}
+
+const char *pbxdial_config_set_link_once(cmd_parms *cmd, void *dcv, int on)
+{
+    ((pbxdial_dir_conf_t *)dcv)->link_once = on;
+    return NULL;
+}
+
+/* "N DURATION" for the limits; N 0 or "Off" turns the limit off. */
+static const char *config_limit(cmd_parms *cmd, const char *n, const char *window, int *max,
+                                apr_interval_time_t *win)
+{
+    apr_interval_time_t t;
+    char *end;
+    long v;
+
+    if (!strcasecmp(n, "off") && !window) {
+        *max = 0;
+        *win = 0;
+        return NULL;
+    }
+    v = strtol(n, &end, 10);
+    if (*end || v < 0 || v > 1000000 || !window
+        || ap_timeout_parameter_parse(window, &t, "s") != APR_SUCCESS || t < apr_time_from_sec(1)
+        || t > apr_time_from_sec(86400))
+        return apr_psprintf(cmd->pool, "%s needs a count and a duration of 1 s to 1 day, e.g. "
+                            "\"%s 10 60\" (10 per minute), or Off", cmd->cmd->name, cmd->cmd->name);
+    *max = (int)v;
+    *win = t;
+    return NULL;
+}
+
+const char *pbxdial_config_set_rate_limit(cmd_parms *cmd, void *dcv, const char *n, const char *window)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+
+    return config_limit(cmd, n, window, &dc->rate_max, &dc->rate_window);
+}
+
+const char *pbxdial_config_set_failure_limit(cmd_parms *cmd, void *dcv, const char *n, const char *window)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+
+    return config_limit(cmd, n, window, &dc->fail_max, &dc->fail_window);
+}
+
+const char *pbxdial_config_set_session_lifetime(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    apr_interval_time_t t;
+
+    if (!strcasecmp(arg, "off")) {
+        config_srv(cmd)->session_lifetime = 0;
+        return NULL;
+    }
+    if (ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS || t < apr_time_from_sec(1)
+        || t > apr_time_from_sec(3000))
+        return apr_psprintf(cmd->pool, "PbxDialSessionLifetime '%s' must be between 1 s and 3000 s "
+                            "(the PBX's web sessions last 3600 s by default), or Off", arg);
+    config_srv(cmd)->session_lifetime = t;
     return NULL;
 }
 

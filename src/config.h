@@ -19,6 +19,7 @@ typedef struct {
     const char *admin_user;       /* PbxDialAdmin */
     const char *admin_password;
     apr_interval_time_t timeout;  /* PbxDialTimeout; PBXDIAL_UNSET */
+    apr_interval_time_t session_lifetime; /* PbxDialSessionLifetime; PBXDIAL_UNSET; 0: no cache */
     const char *ca_file;          /* PbxDialCAFile */
     int verify_peer;              /* PbxDialVerifyPeer; PBXDIAL_UNSET */
 } pbxdial_srv_conf_t;
@@ -35,6 +36,11 @@ typedef struct {
     pbxdial_policy_t *allow;      /* PbxDialAllow; NULL: any number */
     int connect;                  /* PbxDialConnect; PBXDIAL_UNSET: Off */
     int websocket;                /* PbxDialWebSocket; PBXDIAL_UNSET: Off */
+    int link_once;                /* PbxDialLinkOnce; PBXDIAL_UNSET: Off */
+    int rate_max;                 /* PbxDialRateLimit N (0: none); PBXDIAL_UNSET */
+    apr_interval_time_t rate_window;
+    int fail_max;                 /* PbxDialFailureLimit N (0: Off); PBXDIAL_UNSET: 5 */
+    apr_interval_time_t fail_window;
     const char *websocket_path;   /* PbxDialWebSocketPath; NULL: browsers use the PBX */
     int websocket_path_set;
     int domain_set;
@@ -54,6 +60,10 @@ typedef struct {
 extern module AP_MODULE_DECLARE_DATA pbxdial_module;
 
 #define PBXDIAL_DEFAULT_TIMEOUT apr_time_from_sec(10)
+/* well under the PBX's default web session lifetime of 3600 s */
+#define PBXDIAL_DEFAULT_SESSION_LIFETIME apr_time_from_sec(900)
+#define PBXDIAL_DEFAULT_FAIL_MAX 5
+#define PBXDIAL_DEFAULT_FAIL_WINDOW apr_time_from_sec(600)
 
 void *pbxdial_config_srv_create(apr_pool_t *p, server_rec *s);
 void *pbxdial_config_srv_merge(apr_pool_t *p, void *basev, void *addv);
@@ -76,6 +86,10 @@ const char *pbxdial_config_set_allow(cmd_parms *cmd, void *dc, const char *arg);
 const char *pbxdial_config_set_deny(cmd_parms *cmd, void *dc, const char *arg);
 const char *pbxdial_config_set_connect(cmd_parms *cmd, void *dc, int on);
 const char *pbxdial_config_set_websocket(cmd_parms *cmd, void *dc, int on);
+const char *pbxdial_config_set_link_once(cmd_parms *cmd, void *dc, int on);
+const char *pbxdial_config_set_rate_limit(cmd_parms *cmd, void *dc, const char *n, const char *window);
+const char *pbxdial_config_set_failure_limit(cmd_parms *cmd, void *dc, const char *n, const char *window);
+const char *pbxdial_config_set_session_lifetime(cmd_parms *cmd, void *dc, const char *arg);
 const char *pbxdial_config_set_websocket_path(cmd_parms *cmd, void *dc, const char *arg);
 
 /* The server's settings for talking to the PBX, defaults filled in. */

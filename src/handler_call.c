@@ -7,6 +7,7 @@
 #include <http_request.h>
 
 #include "config.h"
+#include "guard.h"
 #include "handlers.h"
 #include "identity.h"
 #include "log.h"
@@ -93,7 +94,32 @@ static const pbxdial_problem_t *call_identity(call_ctx_t *cx, const pbxdial_dir_
     return NULL;
 }
 
-/* The PBX part: a session for the extension, then remote_call.htm with it. */
+/* A session of the extension: the cached one, or a fresh one (3rd-party
+ * login with the admin credentials, activated server-side). Sessions are
+ * secrets: they stay between the module, its cache and the PBX. */
+static pbxdial_pbx_rc_e call_session(call_ctx_t *cx, apr_interval_time_t lifetime,
+                                     const pbxdial_pbx_conf_t *pc, const pbxdial_identity_t *id,
+                                     const char *key, const char **session, int *cached,
+                                     pbxdial_pbx_outcome_t *out)
+{
+    request_rec *r = cx->r;
+    const char *token;
+
+    *session = key ? pbxdial_guard_get(r, key) : NULL;
+    if ((*cached = *session != NULL))
+        return PBXDIAL_PBX_OK;
+    if (pbxdial_pbx_login_3rd(r->pool, pc, id->domain, id->ext, &token, out) != PBXDIAL_PBX_OK
+        || pbxdial_pbx_activate(r->pool, pc, token, session, out) != PBXDIAL_PBX_OK)
+        return out->rc;
+    if (key)
+        pbxdial_guard_put(r, key, *session, apr_time_now() + lifetime);
+    return PBXDIAL_PBX_OK;
+}
+
+/* The PBX part: a session for the extension, then remote_call.htm with it.
+ * A cached session the PBX no longer knows (401/403) is dropped and the call
+ * tried once more with a fresh one; without a cache the session is ended
+ * after the call. */
 static int call_place(call_ctx_t *cx, const pbxdial_srv_conf_t *sc, const pbxdial_identity_t *id,
                       int connect)
 {
@@ -101,14 +127,25 @@ static int call_place(call_ctx_t *cx, const pbxdial_srv_conf_t *sc, const pbxdia
     pbxdial_pbx_conf_t pc;
     pbxdial_pbx_outcome_t out, lo;
     pbxdial_problem_t pr;
-    const char *token, *session = NULL;
+    const char *session = NULL, *key = NULL;
     apr_time_t start = apr_time_now();
+    apr_interval_time_t lifetime = sc->session_lifetime == PBXDIAL_UNSET
+                                   ? PBXDIAL_DEFAULT_SESSION_LIFETIME : sc->session_lifetime;
+    int cached = 0;
 
     pbxdial_config_pbx(sc, &pc);
-    if (pbxdial_pbx_login_3rd(r->pool, &pc, id->domain, id->ext, &token, &out) == PBXDIAL_PBX_OK
-        && pbxdial_pbx_activate(r->pool, &pc, token, &session, &out) == PBXDIAL_PBX_OK)
-        pbxdial_pbx_remote_call(r->pool, &pc, session, cx->dest, connect, &out);
-    if (session && pbxdial_pbx_logout(r->pool, &pc, session, &lo) != PBXDIAL_PBX_OK)
+    if (lifetime > 0)
+        key = apr_pstrcat(r->pool, "session|", pc.url, "|", cx->ext_at, NULL);
+    if (call_session(cx, lifetime, &pc, id, key, &session, &cached, &out) == PBXDIAL_PBX_OK
+        && pbxdial_pbx_remote_call(r->pool, &pc, session, cx->dest, connect, &out) != PBXDIAL_PBX_OK
+        && cached && (out.status == 401 || out.status == 403)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0609)
+                      "cached PBX session of %s expired; logging in again", cx->ext_at);
+        pbxdial_guard_drop(r, key);
+        if (call_session(cx, lifetime, &pc, id, key, &session, &cached, &out) == PBXDIAL_PBX_OK)
+            pbxdial_pbx_remote_call(r->pool, &pc, session, cx->dest, connect, &out);
+    }
+    if (session && !key && pbxdial_pbx_logout(r->pool, &pc, session, &lo) != PBXDIAL_PBX_OK)
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0603)
                       "PBX logout after the call failed: %s", lo.detail ? lo.detail : "");
     if (out.rc != PBXDIAL_PBX_OK) {
@@ -120,7 +157,8 @@ static int call_place(call_ctx_t *cx, const pbxdial_srv_conf_t *sc, const pbxdia
         return call_answer(cx, &pr);
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0605)
-                  "PBX placed the call in %" APR_TIME_T_FMT " ms", apr_time_as_msec(apr_time_now() - start));
+                  "PBX placed the call in %" APR_TIME_T_FMT " ms (%s session)",
+                  apr_time_as_msec(apr_time_now() - start), cached ? "cached" : "new");
     call_answer(cx, NULL);
     return pbxdial_respond_success(r, apr_psprintf(r->pool, "Calling %s", cx->dest),
                                    apr_psprintf(r->pool, connect
@@ -128,6 +166,23 @@ static int call_place(call_ctx_t *cx, const pbxdial_srv_conf_t *sc, const pbxdia
                                                 : "Your phone (extension %s) rings now; pick it up and press 1 to be connected to %s.",
                                                 id->ext, cx->dest),
                                    pbxdial_json_calling(r->pool, cx->ext_at, cx->dest));
+}
+
+/* PbxDialRateLimit: calls per extension per window. */
+static int call_rate_limited(call_ctx_t *cx, const pbxdial_dir_conf_t *dc)
+{
+    request_rec *r = cx->r;
+    apr_time_t end;
+    int n;
+
+    if (dc->rate_max == PBXDIAL_UNSET || dc->rate_max <= 0)
+        return 0;
+    n = pbxdial_guard_count(r, apr_pstrcat(r->pool, "rate|", cx->ext_at, NULL), dc->rate_window, 1, &end);
+    if (n <= dc->rate_max)
+        return 0;                         /* (a cache failure, -1, lets calls through) */
+    apr_table_setn(r->err_headers_out, "Retry-After",
+                   apr_psprintf(r->pool, "%" APR_TIME_T_FMT, apr_time_sec(end - apr_time_now()) + 1));
+    return 1;
 }
 
 int pbxdial_handler_call(request_rec *r)
@@ -206,5 +261,8 @@ int pbxdial_handler_call(request_rec *r)
                            apr_psprintf(r->pool, "number not allowed: %s may not be dialled from here.",
                                         cx.dest));
     }
+    if (call_rate_limited(&cx, dc))
+        return call_refuse(&cx, HTTP_TOO_MANY_REQUESTS, "rate_limited", "Too many calls",
+                           "Too many calls from this extension; try again in a moment.");
     return call_place(&cx, sc, &id, connect);
 }

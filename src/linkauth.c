@@ -12,6 +12,7 @@
 #include <mod_auth.h>
 
 #include "config.h"
+#include "guard.h"
 #include "handlers.h"
 #include "link.h"
 #include "linkauth.h"
@@ -29,6 +30,51 @@ static int linkauth_refuse(request_rec *r, int status, const char *code, const c
 
     pbxdial_respond_problem(r, &pr);
     return DONE;
+}
+
+/* Failed link logins are counted per client address and per user; past the
+ * limit every link login is refused for the rest of the window, right or
+ * wrong, so guessing passwords or signatures does not pay. */
+static int linkauth_fail_max(const pbxdial_dir_conf_t *dc, apr_interval_time_t *window)
+{
+    *window = dc->fail_max == PBXDIAL_UNSET ? PBXDIAL_DEFAULT_FAIL_WINDOW : dc->fail_window;
+    return dc->fail_max == PBXDIAL_UNSET ? PBXDIAL_DEFAULT_FAIL_MAX : dc->fail_max;
+}
+
+static int linkauth_throttled(request_rec *r, const pbxdial_dir_conf_t *dc, const char *user)
+{
+    apr_interval_time_t window;
+    apr_time_t end_ip, end_user;
+    int max = linkauth_fail_max(dc, &window), n_ip, n_user;
+
+    if (max <= 0)
+        return OK;
+    n_ip = pbxdial_guard_count(r, apr_pstrcat(r->pool, "fail-ip|", r->useragent_ip, NULL), window, 0, &end_ip);
+    n_user = user ? pbxdial_guard_count(r, apr_pstrcat(r->pool, "fail-user|", user, NULL), window, 0,
+                                        &end_user) : 0;
+    if (n_ip < max && n_user < max)
+        return OK;                      /* (a cache failure, -1, lets logins through) */
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0505)
+                  "link login refused: %d failed attempts from %s, %d for user \"%s\" "
+                  "(PbxDialFailureLimit %d)", n_ip, r->useragent_ip, n_user,
+                  user ? ap_escape_logitem(r->pool, user) : "", max);
+    apr_table_setn(r->err_headers_out, "Retry-After",
+                   apr_psprintf(r->pool, "%" APR_TIME_T_FMT,
+                                apr_time_sec(end_ip - apr_time_now()) + 1));
+    return linkauth_refuse(r, HTTP_TOO_MANY_REQUESTS, "too_many_failures", "Too many failed attempts",
+                           "Too many wrong links or passwords; try again later.");
+}
+
+static void linkauth_failed(request_rec *r, const pbxdial_dir_conf_t *dc, const char *user)
+{
+    apr_interval_time_t window;
+    apr_time_t end;
+
+    if (linkauth_fail_max(dc, &window) <= 0)
+        return;
+    pbxdial_guard_count(r, apr_pstrcat(r->pool, "fail-ip|", r->useragent_ip, NULL), window, 1, &end);
+    if (user)
+        pbxdial_guard_count(r, apr_pstrcat(r->pool, "fail-user|", user, NULL), window, 1, &end);
 }
 
 static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_table_t *q)
@@ -54,6 +100,8 @@ static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_tab
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0502)
                       "signed click-to-dial link for \"%s\" refused: %s",
                       user ? ap_escape_logitem(r->pool, user) : "", pbxdial_link_rc_text(rc));
+        if (rc == PBXDIAL_LINK_BAD_HASH)
+            linkauth_failed(r, dc, user);
         switch (rc) {
         case PBXDIAL_LINK_EXPIRED:
             return linkauth_refuse(r, HTTP_FORBIDDEN, "link_expired", "This link has expired",
@@ -68,6 +116,24 @@ static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_tab
         default:
             return linkauth_refuse(r, HTTP_FORBIDDEN, "link_bad_signature", "This link is not valid",
                                    "The link's signature does not match (or the user is unknown).");
+        }
+    }
+    if (dc->link_once == 1) {
+        const char *key = apr_pstrcat(r->pool, "once|", user, "|", apr_table_get(q, "dest"), "|",
+                                      apr_table_get(q, "time"), "|", apr_table_get(q, "auth"), NULL);
+        /* kept until no clock could call the link valid any more */
+        switch (pbxdial_guard_first_use(r, key, r->request_time + apr_time_from_sec(lifetime)
+                                                + apr_time_from_sec(2 * PBXDIAL_LINK_MAX_FUTURE))) {
+        case 0:
+            ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0506)
+                          "signed link for \"%s\" replayed (PbxDialLinkOnce)",
+                          ap_escape_logitem(r->pool, user));
+            return linkauth_refuse(r, HTTP_FORBIDDEN, "link_used", "This link was already used",
+                                   "link already used: each signed link dials once.");
+        case -1:
+            return linkauth_refuse(r, HTTP_SERVICE_UNAVAILABLE, "cache_unavailable",
+                                   "Cannot check the link now",
+                                   "The server cannot tell whether this link was used before; try again later.");
         }
     }
     r->user = apr_pstrdup(r->pool, user);
@@ -133,6 +199,7 @@ static int linkauth_password(request_rec *r, const pbxdial_dir_conf_t *dc, const
         return linkauth_refuse(r, HTTP_INTERNAL_SERVER_ERROR, "auth_error", "Cannot check the link",
                                "The server could not check the user name and password.");
     default:
+        linkauth_failed(r, dc, user);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0504)
                       "click-to-dial link with a wrong password or unknown user \"%s\"",
                       ap_escape_logitem(r->pool, user));
@@ -145,7 +212,8 @@ int pbxdial_linkauth_check(request_rec *r)
 {
     const pbxdial_dir_conf_t *dc;
     apr_table_t *q;
-    const char *err, *auth;
+    const char *err, *auth, *colon;
+    int rv;
 
     if (!pbxdial_request_handler_is(r, PBXDIAL_HANDLER_CALL))
         return DECLINED;
@@ -160,7 +228,13 @@ int pbxdial_linkauth_check(request_rec *r)
                                "no other login.");
     }
     dc = ap_get_module_config(r->per_dir_config, &pbxdial_module);
-    if (apr_table_get(q, "time") || apr_table_get(q, "extension"))
+    if (apr_table_get(q, "time") || apr_table_get(q, "extension")) {
+        if ((rv = linkauth_throttled(r, dc, apr_table_get(q, "user"))) != OK)
+            return rv;
         return linkauth_signed(r, dc, q);
+    }
+    colon = strchr(auth, ':');
+    if ((rv = linkauth_throttled(r, dc, colon ? apr_pstrmemdup(r->pool, auth, colon - auth) : NULL)) != OK)
+        return rv;
     return linkauth_password(r, dc, auth);
 }

@@ -1,0 +1,33 @@
+/* Shared state on mod_socache (PbxDialCache): single-use links, rate limits,
+ * failure throttling and cached PBX sessions. With shmcb it is shared by the
+ * children of one server; with memcache: or redis: by several servers. */
+#ifndef PBXDIAL_GUARD_H
+#define PBXDIAL_GUARD_H
+
+#include <httpd.h>
+#include <http_config.h>
+
+/* PbxDialCache PROVIDER[:ARGS] (main server only). */
+const char *pbxdial_guard_set_cache(cmd_parms *cmd, void *dc, const char *arg);
+
+int pbxdial_guard_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
+int pbxdial_guard_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
+void pbxdial_guard_child_init(apr_pool_t *pchild, server_rec *s);
+
+/* Marks key as used until expiry. 1: first use; 0: already used; -1: the
+ * cache failed (logged), so the caller cannot tell. */
+int pbxdial_guard_first_use(request_rec *r, const char *key, apr_time_t expiry);
+
+/* A fixed-window counter: adds add (0 to only read) to the count of key in
+ * the current window of that length and returns the new count, or -1 when
+ * the cache failed (logged). *window_end is when the window closes. */
+int pbxdial_guard_count(request_rec *r, const char *key, apr_interval_time_t window, int add,
+                        apr_time_t *window_end);
+
+/* A small value (up to 512 bytes) under key: get returns NULL when absent
+ * or on failure; put and drop log their failures. */
+const char *pbxdial_guard_get(request_rec *r, const char *key);
+void pbxdial_guard_put(request_rec *r, const char *key, const char *value, apr_time_t expiry);
+void pbxdial_guard_drop(request_rec *r, const char *key);
+
+#endif
