@@ -7,6 +7,7 @@
 #include <http_request.h>
 
 #include "config.h"
+#include "confirm.h"
 #include "guard.h"
 #include "handlers.h"
 #include "identity.h"
@@ -203,13 +204,14 @@ int pbxdial_handler_call(request_rec *r)
     rq = pbxdial_request_get(r);
     cx.link_type = rq->link_type;
 
-    ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, -1);
-    if (r->method_number != M_GET || r->header_only) {
-        apr_table_setn(r->headers_out, "Allow", "GET");
+    /* GET follows a link; POST confirms a cross-site one; HEAD never dials */
+    ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, M_POST, -1);
+    if ((r->method_number != M_GET && r->method_number != M_POST) || r->header_only) {
+        apr_table_setn(r->headers_out, "Allow", "GET, POST");
         return call_refuse(&cx, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed",
                            "Click-to-dial links are followed with GET.");
     }
-    if ((rv = ap_discard_request_body(r)) != OK)
+    if (r->method_number == M_GET && (rv = ap_discard_request_body(r)) != OK)
         return rv;
     if (!sc->server || !sc->admin_user) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0606)
@@ -260,6 +262,15 @@ int pbxdial_handler_call(request_rec *r)
         return call_refuse(&cx, HTTP_FORBIDDEN, "number_not_allowed", "Number not allowed",
                            apr_psprintf(r->pool, "number not allowed: %s may not be dialled from here.",
                                         cx.dest));
+    }
+    if (r->method_number == M_POST) {
+        if (cx.link_type != PBXDIAL_LINK_NONE || (err = pbxdial_confirm_check(r, pbxdial_request_args(r))))
+            return call_refuse(&cx, HTTP_FORBIDDEN, "confirmation_invalid", "Call not confirmed",
+                               err ? err : "Only links opened with a login are confirmed.");
+    }
+    else if (cx.link_type == PBXDIAL_LINK_NONE && pbxdial_confirm_needed(r)) {
+        /* ambient credentials, another site: the user must say yes here */
+        return pbxdial_confirm_ask(r, pbxdial_request_args(r), cx.ext_at, cx.dest);
     }
     if (call_rate_limited(&cx, dc))
         return call_refuse(&cx, HTTP_TOO_MANY_REQUESTS, "rate_limited", "Too many calls",

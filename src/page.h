@@ -11,6 +11,11 @@ char *pbxdial_page_escape(apr_pool_t *p, const char *s);
 /* A complete page; title and message are escaped here. */
 char *pbxdial_page_html(apr_pool_t *p, int status, const char *title, const char *message);
 
+/* A page that asks the user to confirm with a POST of a hidden token to
+ * action (all escaped here). */
+char *pbxdial_page_confirm(apr_pool_t *p, const char *title, const char *message,
+                           const char *action, const char *token, const char *button);
+
 /* Non-zero when Accept ranks application/json above text/html (q-values and
  * wildcards considered; no header or a tie means HTML). */
 int pbxdial_page_prefers_json(const char *accept);

@@ -99,7 +99,7 @@ called(GET('/strict/remote_call.htm?dest=0301234', @alice), '0301234', 1, 'PbxDi
 
 # --- methods
 $res = POST '/remote_call.htm?dest=0123', @alice, content => '';
-ok t_cmp($res->code, 405, 'POST: 405');
+ok t_cmp($res->code, 403, 'POST without a confirmation token: 403 (POST only confirms)');
 ok t_cmp(HEAD('/remote_call.htm?dest=0123', @alice)->code, 405, 'HEAD: 405 (a HEAD must not dial)');
 
 # --- type 2: signed links, no login needed
