@@ -14,7 +14,7 @@ pkgs=(apache2 apache2-dev apache2-utils libcurl4-openssl-dev libjansson-dev libs
       check openssl curl)
 if [ "$what" = test ]; then
     # Apache-Test comes with mod_perl's package; the browser tests use Debian's chromium
-    pkgs+=(libapache2-mod-perl2 chromium)
+    pkgs+=(libapache2-mod-perl2 chromium memcached redis-server)
 fi
 
 missing=()
