@@ -15,7 +15,7 @@ for m in mpm_event authz_core authz_user authz_host authn_core authn_file auth_b
 done
 perl t/TEST -clean >/dev/null 2>&1 || true
 set +e
-perl t/TEST -apxs "$apxs" -httpd_conf "$top/t/conf/modules.conf" -port select "$@" 2>&1 | tee t/logs-last-run.txt
+perl t/TEST -apxs "$apxs" ${HTTPD:+-httpd "$HTTPD"} -httpd_conf "$top/t/conf/modules.conf" -port select "$@" 2>&1 | tee t/logs-last-run.txt
 rc=$?
 set -e
 # Apache-Test exits 0 in cases where nothing ran (e.g. its root refusal):

@@ -25,21 +25,23 @@ else
     cat "$logs/unit-build.txt"; broken+=(unit)
 fi
 
+# Adds the counts of a prove-style run (Apache-Test) to the totals.
+count_prove() {
+    local log=$1 rc=$2 name=$3 tests f bad
+    tests=$(sed -nE 's/^Files=[0-9]+, Tests=([0-9]+),.*/\1/p' "$log" | tail -1)
+    if [ -z "$tests" ]; then broken+=("$name"); return; fi
+    f=$(sed -nE 's/.*\(Wstat: [0-9]+ Tests: [0-9]+ Failed: ([0-9]+)\).*/\1/p' "$log" | paste -sd+ -)
+    f=$((${f:-0}))
+    # a file that died or ran fewer tests than planned counts as one failure
+    bad=$(grep -cE 'Bad plan|Wstat: [1-9]|No plan found' "$log")
+    [ "$f" = 0 ] && [ "$rc" != 0 ] && [ "$bad" = 0 ] && bad=1
+    passed=$((passed + tests - f)) failed=$((failed + f + bad))
+}
+
 # -- Apache-Test
 section "Apache-Test (httpd + mod_pbxdial + PBX simulator)"
 scripts/apache-test.sh 2>&1 | tee "$logs/apache-test.txt"
-at_rc=${PIPESTATUS[0]}
-tests=$(sed -nE 's/^Files=[0-9]+, Tests=([0-9]+),.*/\1/p' "$logs/apache-test.txt" | tail -1)
-if [ -n "$tests" ]; then
-    f=$(sed -nE 's/.*\(Wstat: [0-9]+ Tests: [0-9]+ Failed: ([0-9]+)\).*/\1/p' "$logs/apache-test.txt" | paste -sd+ -)
-    f=$((${f:-0}))
-    # a file that died or ran fewer tests than planned counts as one failure
-    bad=$(grep -cE 'Bad plan|Wstat: [1-9]|No plan found' "$logs/apache-test.txt")
-    [ "$f" = 0 ] && [ "$at_rc" != 0 ] && [ "$bad" = 0 ] && bad=1
-    passed=$((passed + tests - f)) failed=$((failed + f + bad))
-else
-    broken+=(apache-test)
-fi
+count_prove "$logs/apache-test.txt" "${PIPESTATUS[0]}" apache-test
 
 # -- browser tests
 section "browser tests (chromium + playwright-core)"
@@ -53,6 +55,13 @@ if [ -n "$p" ] && [ -n "$f" ]; then
 else
     broken+=(e2e)
 fi
+
+# -- the module built with ASan + UBSan, the whole Apache-Test suite again
+section "Apache-Test under AddressSanitizer + UndefinedBehaviorSanitizer"
+scripts/sanitize.sh 2>&1 | tee "$logs/sanitize.txt"
+san_rc=${PIPESTATUS[0]}
+count_prove "$logs/sanitize.txt" "$san_rc" sanitizers
+grep -q '^sanitize: no ASan, LSan or UBSan report' "$logs/sanitize.txt" || { [ "$san_rc" != 0 ] && failed=$((failed + 1)); }
 
 echo
 if [ ${#broken[@]} -gt 0 ]; then
