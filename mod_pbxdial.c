@@ -13,6 +13,7 @@
 #include "src/logmask.h"
 #include "src/websocket.h"
 #include "src/guard.h"
+#include "src/stats.h"
 #include "src/handlers.h"
 #include "src/pbx.h"
 
@@ -75,8 +76,12 @@ static void pbxdial_child_init(apr_pool_t *p, server_rec *s)
 
 static int pbxdial_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
+    const char *err;
+
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "mod_pbxdial/%s (%s)", PBXDIAL_VERSION,
                  pbxdial_pbx_version());
+    if ((err = pbxdial_stats_create(pconf)))
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "mod_pbxdial: %s; pbxdial-status shows nothing", err);
     return pbxdial_guard_post_config(pconf, plog, ptemp, s);
 }
 
@@ -92,6 +97,7 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     ap_hook_handler(pbxdial_handler_login, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(pbxdial_handler_script, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(pbxdial_handler_call, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(pbxdial_handler_status, NULL, NULL, APR_HOOK_MIDDLE);
     /* link secrets masked before anything logs the query */
     ap_hook_create_request(pbxdial_logmask_create_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_post_read_request(pbxdial_logmask_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);

@@ -14,6 +14,7 @@
 #include "page.h"
 #include "request.h"
 #include "respond.h"
+#include "stats.h"
 #include "url.h"
 
 #define CONFIRM_TTL apr_time_from_sec(300)
@@ -61,6 +62,7 @@ int pbxdial_confirm_ask(request_rec *r, const char *args, const char *ext_at, co
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0901)
                   "cross-site click-to-dial link for %s to %s: asking the user to confirm", ext_at, dest);
 
+    pbxdial_stats_add(PBXDIAL_STAT_CONFIRMS);
     pbxdial_respond_nostore(r);
     apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
     apr_table_setn(r->err_headers_out, "Content-Security-Policy",

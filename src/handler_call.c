@@ -18,6 +18,7 @@
 #include "reply.h"
 #include "request.h"
 #include "respond.h"
+#include "stats.h"
 
 typedef struct {
     request_rec *r;
@@ -161,6 +162,9 @@ static int call_place(call_ctx_t *cx, const pbxdial_srv_conf_t *sc, const pbxdia
                   "PBX placed the call in %" APR_TIME_T_FMT " ms (%s session)",
                   apr_time_as_msec(apr_time_now() - start), cached ? "cached" : "new");
     call_answer(cx, NULL);
+    pbxdial_stats_add(PBXDIAL_STAT_CALLS);
+    if (cached)
+        pbxdial_stats_add(PBXDIAL_STAT_SESSION_REUSED);
     return pbxdial_respond_success(r, apr_psprintf(r->pool, "Calling %s", cx->dest),
                                    apr_psprintf(r->pool, connect
                                                 ? "Your phone (extension %s) rings now; pick it up to be connected to %s."

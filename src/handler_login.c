@@ -13,6 +13,7 @@
 #include "reply.h"
 #include "request.h"
 #include "respond.h"
+#include "stats.h"
 
 int pbxdial_handler_login(request_rec *r)
 {
@@ -77,6 +78,7 @@ int pbxdial_handler_login(request_rec *r)
                       out.detail ? out.detail : "");
         return pbxdial_respond_pbx_failure(r, &out, &pc);
     }
+    pbxdial_stats_add(PBXDIAL_STAT_LOGINS);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0105)
                   "PBX session issued for %s@%s (user \"%s\") in %" APR_TIME_T_FMT " ms",
                   id.ext, id.domain, ap_escape_logitem(r->pool, r->user), apr_time_as_msec(out.elapsed));

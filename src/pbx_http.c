@@ -10,6 +10,7 @@
 
 #include "pbx.h"
 #include "pbx_conn.h"
+#include "stats.h"
 
 /* PBX answers are a few hundred bytes; a larger one is not a PBX answer. */
 #define PBXDIAL_BODY_MAX (64 * 1024)
@@ -166,6 +167,7 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
 
     cc = curl_easy_perform(h);
     out->elapsed = apr_time_now() - start;
+    pbxdial_stats_latency(out->elapsed);
     if (cc == CURLE_OK) {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
         resp->body = sink.buf ? sink.buf : "";

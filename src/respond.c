@@ -5,6 +5,7 @@
 #include "page.h"
 #include "reply.h"
 #include "respond.h"
+#include "stats.h"
 
 void pbxdial_respond_nostore(request_rec *r)
 {
@@ -31,6 +32,7 @@ int pbxdial_respond_json(request_rec *r, int status, const char *json)
 
 int pbxdial_respond_error(request_rec *r, int status, const char *code, const char *message)
 {
+    pbxdial_stats_refused(code);
     return pbxdial_respond_json(r, status, pbxdial_json_error(r->pool, code, message));
 }
 
@@ -44,6 +46,7 @@ int pbxdial_respond_problem(request_rec *r, const pbxdial_problem_t *pr)
 {
     if (respond_wants_json(r))
         return pbxdial_respond_error(r, pr->status, pr->code, pr->message);
+    pbxdial_stats_refused(pr->code);
     return respond_body(r, pr->status, "text/html; charset=utf-8",
                         pbxdial_page_html(r->pool, pr->status, pr->title, pr->message));
 }
@@ -68,6 +71,8 @@ static void respond_set(pbxdial_problem_t *pr, int status, const char *code, con
 void pbxdial_respond_pbx_problem(apr_pool_t *p, const pbxdial_pbx_outcome_t *out,
                                  const pbxdial_pbx_conf_t *c, pbxdial_problem_t *pr)
 {
+    /* every handler's failed PBX operation passes here: count it by kind */
+    pbxdial_stats_pbx_error(out->rc);
     switch (out->rc) {
     case PBXDIAL_PBX_ADMIN_REFUSED:
         respond_set(pr, HTTP_BAD_GATEWAY, "pbx_admin_refused", "The PBX refused the call",

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "request.h"
 #include "respond.h"
+#include "stats.h"
 #include "websocket.h"
 
 int pbxdial_websocket_fixup(request_rec *r)
@@ -72,6 +73,7 @@ int pbxdial_websocket_fixup(request_rec *r)
     /* extension and domain names are [A-Za-z0-9._-]: nothing to escape */
     r->args = apr_pstrcat(r->pool, "domain=", id.domain, "&user=", id.ext, NULL);
     r->parsed_uri.query = r->args;
+    pbxdial_stats_add(PBXDIAL_STAT_WEBSOCKETS);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0705)
                   "PBX websocket for %s@%s (user \"%s\"), session ready in %" APR_TIME_T_FMT " ms",
                   id.ext, id.domain, ap_escape_logitem(r->pool, r->user), apr_time_as_msec(out.elapsed));
