@@ -1,276 +1,279 @@
-/* mod_pbxdial click-to-dial for <pbxcall number="..."><button name="call"> <button name="cancel"></pbxcall>.
- * Flow (DESIGN.md): /rest/pbxlogin -> PBX /rest/system/session (session cookie) -> PBX websocket.
- * One connection per page, one state machine per element: idle|connecting|ringing|connected|error
- * (error rests like idle: Call usable). */
-(function () {
+/* mod_pbxdial click-to-dial: <pbxcall number> with button[name=call|cancel|hold], and tel: links if
+ * this script has data-tel-links (="always": on touch screens too). Sets state=idle|connecting|ringing|
+ * connected|ended|error (+held), fires pbxcall:state {state,number,callId,error,held}. See README. */
+(function (d) {
   'use strict';
+  const K = Symbol.for('pbxdial');
+  if (d[K]) return; // loaded twice
+  d[K] = 1;
+  const me = d.currentScript || d.querySelector('script[data-tel-links]');
+  const tel = me && me.getAttribute('data-tel-links');
+  const S = 1000;
+  const TEXT = { connecting: 'Connecting\u2026', ringing: 'Ringing\u2026', connected: 'Connected', ended: 'Call ended' };
 
-  const TEXT = { idle: '', connecting: 'Connecting\u2026', ringing: 'Ringing\u2026', connected: 'Connected' };
-  const CONNECTED = /^(connected|onhold|holding|hold|talking|active|established|answered)$/i;
-  const ENDED = /^(disconnected|cleared|ended|hangup|terminated|released|idle)$/i;
-  const OPEN_TIMEOUT = 15000; // ms for login + session + websocket
-  const PLACE_TIMEOUT = 20000; // ms until the PBX must report the call
-  const KEEPALIVE = 30000;
-
-  // "Name" <sip:123@dom> -> 123; drop spaces - . / ( ); non-numbers compare lowercased
+  // as the server; "Name" <sip:123@dom> gives 123
   function norm(s) {
-    s = String(s == null ? '' : s);
-    const m = /(?:sips?|tel):([^@;>?]+)/i.exec(s);
-    if (m) s = m[1];
-    s = s.replace(/[\s\-./()]/g, '');
-    return /^\+?[0-9*#]+$/.test(s) ? s : s.toLowerCase();
+    const m = /(?:sips?|tel):([^@;>?]+)/i.exec((s = String(s == null ? '' : s)));
+    return (m ? m[1] : s).replace(/[\s\-./()]/g, '');
   }
-  // with/without country code: the longer ends with the shorter (>= 7 digits)
-  function near(a, b) {
-    a = a.replace(/^\+/, '');
-    b = b.replace(/^\+/, '');
-    if (a.length < b.length) [a, b] = [b, a];
-    return b.length >= 7 && /^[0-9]+$/.test(a + b) && a.slice(-b.length) === b;
-  }
+  // the PBX may add or drop a country code
+  const tail = (s) => norm(s).replace(/[^\d*#]/g, '').slice(-9);
 
   /* ---- the page's PBX connection ---- */
-  const busy = new Set(); // controllers placing or having a call
-  let ws = null;
-  let phase = 'closed'; // closed | opening | open
-  let queue = []; // [message, controller]
-  let keepalive = 0;
-  let gen = 0; // connection attempt; bumped by fail() so a stale attempt cannot touch a newer one
+  const busy = new Set(); // elements with a call
+  let ws, phase, synced, retry, idle, ka, tries = 0, gen = 0, queue = [], known = new Set();
 
-  function send(msg, ctl) {
-    if (phase === 'open') return ws.send(JSON.stringify(msg));
-    queue.push([msg, ctl]);
-    if (phase === 'closed') open();
+  // calls up before a make-call are not its call
+  function put(q) {
+    if (q[0].to) q[1].skip = new Set(known);
+    ws.send(JSON.stringify(q[0]));
   }
-
-  function unqueue(ctl) {
+  function send(m, c) {
+    if (synced) return put([m, c]);
+    queue.push([m, c]);
+    if (!phase && !retry) open();
+  }
+  function flush() {
+    synced = 1;
+    queue.splice(0).forEach(put);
+  }
+  function unqueue(c) {
     const n = queue.length;
-    queue = queue.filter((q) => q[1] !== ctl);
+    queue = queue.filter((q) => q[1] !== c);
     return queue.length < n;
   }
-
-  function failure(text) {
-    return () => {
-      throw new Error(text);
-    };
+  function idler() {
+    clearTimeout(idle);
+    if (!busy.size && phase) idle = setTimeout(lost, 60 * S);
   }
+  const fail = (text) => () => {
+    throw Error(text);
+  };
 
   async function open() {
     const my = ++gen;
     const ac = new AbortController();
-    phase = 'opening';
+    const signal = ac.signal;
+    phase = 1;
+    retry = 0;
     setTimeout(() => {
-      if (my === gen && phase !== 'open') {
-        ac.abort();
-        fail('The PBX does not answer');
-      }
-    }, OPEN_TIMEOUT);
+      if (my === gen && phase < 2) ac.abort(), lost('The PBX does not answer');
+    }, 15 * S);
     let sock;
     try {
-      // tokens are single use, ~10 s: a fresh one per connection
-      let res = await fetch('/rest/pbxlogin', {
-        credentials: 'same-origin',
-        cache: 'no-store',
-        headers: { Accept: 'application/json' },
-        signal: ac.signal,
-      }).catch(failure('The server cannot be reached'));
-      const login = await res.json().catch(() => null);
-      if (!res.ok || !login || !login.session || !login.server) {
-        throw new Error((login && login.message) || 'PBX login failed (HTTP ' + res.status + ')');
+      let r = await fetch('/rest/pbxlogin', { signal }).catch(fail('The server cannot be reached'));
+      const j = await r.json().catch(() => 0);
+      if (!r.ok || !j) {
+        const e = Error((j && j.message) || 'PBX login failed (HTTP ' + r.status + ')');
+        e.fatal = r.status < 500;
+        throw e;
       }
-      let base = String(login.server).replace(/\/+$/, '');
-      if (!/^https?:\/\//i.test(base)) base = 'https://' + base;
-      // no Content-Type: JSON would mean a CORS preflight, which the PBX refuses
-      res = await fetch(base + '/rest/system/session', {
-        method: 'POST',
-        credentials: 'include',
-        mode: 'cors',
-        body: JSON.stringify({ name: 'session', value: login.session }),
-        signal: ac.signal,
-      }).catch(failure('The PBX cannot be reached'));
-      if (!res.ok || (await res.text()).trim() === 'false') {
-        throw new Error('The PBX refused the session (HTTP ' + res.status + ')');
+      let url = j.websocket; // same-origin mode
+      if (!url) {
+        url = String(j.server).replace(/\/+$/, '');
+        if (!/^https?:/i.test(url)) url = 'https://' + url;
+        // no Content-Type: no CORS preflight (the PBX refuses them)
+        const body = JSON.stringify({ name: 'session', value: j.session });
+        r = await fetch(url + '/rest/system/session', { method: 'POST', credentials: 'include', body, signal })
+          .catch(fail('The PBX cannot be reached'));
+        if (!r.ok || (await r.text()).trim() === 'false') throw Error('The PBX refused the session (HTTP ' + r.status + ')');
+        url += '/websocket';
       }
       if (my !== gen) return;
-      sock = ws = new WebSocket(
-        base.replace(/^http/i, 'ws') +
-          '/websocket?domain=' + encodeURIComponent(login.domain || '') +
-          '&user=' + encodeURIComponent(login.user || '')
-      );
+      url = new URL(url, location.href).href.replace(/^http/i, 'ws');
+      const q = 'domain=' + encodeURIComponent(j.domain) + '&user=' + encodeURIComponent(j.user);
+      sock = ws = new WebSocket(url + (url.includes('?') ? '&' : '?') + q);
     } catch (e) {
-      if (my === gen) fail(e.message);
-      return;
+      return my === gen && lost(e.message, e.fatal);
     }
     sock.onopen = () => {
-      if (ws !== sock) return;
-      phase = 'open';
-      const q = queue;
-      queue = [];
-      q.forEach((m) => sock.send(JSON.stringify(m[0])));
-      keepalive = setInterval(() => busy.size && sock.send('{"action":"avoid-disconnect"}'), KEEPALIVE);
+      phase = 2;
+      tries = 0;
+      sock.send('{"action":"get-calls"}'); // the queue waits for its answer
+      setTimeout(() => ws === sock && !synced && flush(), S);
+      ka = setInterval(() => busy.size && sock.send('{"action":"avoid-disconnect"}'), 30 * S);
+      idler();
     };
     sock.onmessage = (e) => {
-      let m;
       try {
-        m = JSON.parse(e.data);
-      } catch (x) {
-        return;
-      }
-      if (m && m.action === 'call-state' && Array.isArray(m.calls)) callState(m.calls);
+        e = JSON.parse(e.data);
+      } catch (x) {}
+      if (e && e.action === 'call-state' && Array.isArray(e.calls)) calls(e.calls);
     };
-    sock.onclose = () => {
-      if (ws === sock) fail(phase === 'open' ? 'Connection to the PBX lost' : 'The PBX refused the connection');
-    };
+    sock.onclose = (e) =>
+      ws === sock && lost(phase > 1 ? e.reason || 'Connection to the PBX lost' : 'The PBX refused the connection');
   }
 
-  function fail(text) {
+  // no text: idle. With calls up: reconnect, with backoff.
+  function lost(text, fatal) {
+    const was = phase > 1;
     gen++;
-    if (ws) {
-      ws.onclose = null;
-      ws.close();
-    }
+    phase = synced = 0;
+    if (ws) ws.close();
     ws = null;
-    phase = 'closed';
+    clearInterval(ka);
+    clearTimeout(idle);
+    if (text && !fatal && busy.size && (was || tries) && tries < 6) {
+      retry = setTimeout(open, 500 << tries++);
+      return busy.forEach((c) => (c.out.textContent = 'Reconnecting\u2026'));
+    }
+    tries = 0;
     queue = [];
-    clearInterval(keepalive);
     busy.forEach((c) => c.set('error', text));
   }
 
-  // a call missing from the list has ended; new calls are claimed by number
-  function callState(list) {
-    const calls = list
+  // calls missing from the list have ended
+  function calls(list) {
+    list = list
       .filter((c) => c && typeof c === 'object')
       .map((c) => ({
         id: String(c.id != null ? c.id : c.callid),
-        to: norm(c['to-number'] != null ? c['to-number'] : c.to),
+        to: tail(c['to-number'] != null ? c['to-number'] : c.to),
         st: String(c.state || c.callstate || ''),
       }))
-      .filter((c) => !ENDED.test(c.st));
+      .filter((c) => !/^(disconnected|cleared|ended|hangup|idle)$/i.test(c.st));
+    known = new Set(list.map((c) => c.id));
     const taken = new Set();
-    busy.forEach((c) => c.id && taken.add(c.id));
-    busy.forEach((ctl) => {
+    busy.forEach((c) => taken.add(c.id));
+    busy.forEach((el) => {
       let call;
-      if (ctl.id) {
-        call = calls.find((c) => c.id === ctl.id);
-        if (!call) return ctl.set('idle', ctl.cancelling ? '' : 'Call ended');
+      if (el.id) {
+        call = list.find((c) => c.id === el.id);
+        if (!call) return el.set('ended');
       } else {
-        const free = calls.filter((c) => !taken.has(c.id));
-        call = free.find((c) => c.to === ctl.num) || free.find((c) => near(c.to, ctl.num));
+        call = el.skip && list.find((c) => !taken.has(c.id) && !el.skip.has(c.id) && c.to === tail(el.num));
         if (!call) return;
-        taken.add(call.id);
-        ctl.claim(call.id);
+        taken.add((el.id = call.id));
+        if (el.bye) send({ action: 'clear-call', id: el.id }, el);
       }
-      ctl.set(CONNECTED.test(call.st) ? 'connected' : 'ringing');
+      const held = /hold/i.test(call.st);
+      el.set(held || /^(connected|talking|active|answered)$/i.test(call.st) ? 'connected' : 'ringing', 0, held);
     });
+    if (!synced) flush();
   }
 
-  /* ---- one state machine per <pbxcall> ---- */
+  /* ---- one state machine per <pbxcall> or tel: link ---- */
   class Ctl {
-    constructor(el) {
-      this.el = el;
-      this.id = null;
-      const button = (name, label) => {
+    constructor(el, a) {
+      const btn = (name, label) => {
         let b = el.querySelector('button[name=' + name + ']');
-        if (!b) {
-          b = el.appendChild(document.createElement('button'));
+        if (!b && label) {
+          b = el.appendChild(d.createElement('button'));
           b.name = name;
           b.textContent = label;
         }
-        if (!b.hasAttribute('type')) b.type = 'button'; // never submit a surrounding form
+        if (b && !b.hasAttribute('type')) b.type = 'button'; // not submit
         return b;
       };
-      this.callBtn = button('call', 'Call');
-      this.cancelBtn = button('cancel', 'Cancel');
-      this.out = el.querySelector('.pbxcall-status');
-      if (!this.out) {
-        this.out = el.appendChild(document.createElement('span'));
-        this.out.className = 'pbxcall-status';
+      this.el = el;
+      this.a = a;
+      this.call = a ? el : btn('call', 'Call');
+      this.cancel = !a && btn('cancel', 'Cancel');
+      this.hold = !a && btn('hold');
+      let o = !a && el.querySelector('.pbxcall-status');
+      if (!o) {
+        o = d.createElement('span');
+        o.className = 'pbxcall-status';
+        a ? el.after(o) : el.appendChild(o);
       }
-      this.out.setAttribute('aria-live', 'polite');
+      o.setAttribute('aria-live', 'polite');
+      this.out = o;
       this.set('idle');
     }
 
-    // text: status (the message for error); default by state
-    set(state, text) {
-      const up = state === 'connecting' || state === 'ringing' || state === 'connected';
-      show(this.callBtn, !up);
-      this.callBtn.disabled = up;
-      show(this.cancelBtn, up);
-      this.out.textContent = text != null ? text : this.cancelling ? 'Hanging up\u2026' : TEXT[state];
-      const changed = state !== this.state || text != null;
+    number() {
+      return this.a ? unescape(this.el.getAttribute('href').slice(4).split(/[;?]/)[0]) : this.el.getAttribute('number');
+    }
+
+    set(state, text, held) {
+      const up = /^(connecting|ringing|connected)$/.test(state);
+      const was = this.state + this.held;
+      held = state === 'connected' && !!held;
+      if (this.cancel) {
+        show(this.call, !up);
+        this.call.disabled = up;
+        show(this.cancel, up);
+      }
+      if (this.hold) {
+        show(this.hold, state === 'connected');
+        this.hold.setAttribute('aria-pressed', held);
+      }
+      this.out.textContent = text || (up && this.bye ? 'Hanging up\u2026' : held ? 'On hold' : TEXT[state] || '');
       this.state = state;
-      if (up) {
-        busy.add(this);
-      } else {
-        busy.delete(this);
-        clearTimeout(this.timer);
-        this.cancelling = false;
+      this.held = held;
+      this.el.setAttribute('state', state);
+      this.el.toggleAttribute('held', held);
+      clearTimeout(this.timer);
+      if (up) busy.add(this);
+      else busy.delete(this), (this.bye = 0);
+      idler();
+      if (was !== state + held || text) {
+        const detail = { state, number: this.number(), callId: this.id || null, error: text || null, held };
+        this.el.dispatchEvent(new CustomEvent('pbxcall:state', { bubbles: true, detail }));
       }
-      if (changed) {
-        this.el.setAttribute('state', state);
-        this.el.dispatchEvent(
-          new CustomEvent('pbxcall:state', {
-            bubbles: true,
-            detail: { state, number: this.el.getAttribute('number'), callId: this.id, error: state === 'error' ? text : null },
-          })
-        );
+      if (!up) this.id = 0;
+      if (state === 'ended') this.timer = setTimeout(() => this.set('idle'), 4 * S);
+      if (state === 'connecting') {
+        this.timer = setTimeout(() => {
+          unqueue(this);
+          this.bye ? this.set('idle') : this.set('error', 'The PBX did not start the call');
+        }, 20 * S);
       }
-      if (!up) this.id = null;
     }
 
     place() {
       if (busy.has(this)) return;
-      this.num = norm(this.el.getAttribute('number'));
-      if (!this.num) return this.set('error', 'No number to call');
+      this.num = norm(this.number());
+      if (!/^\+?[\d*#]+$/.test(this.num)) return this.set('error', 'Not a phone number');
+      this.skip = 0;
       this.set('connecting');
-      this.timer = setTimeout(() => {
-        if (this.id) return;
-        unqueue(this); // never place it late
-        this.cancelling ? this.set('idle') : this.set('error', 'The PBX did not start the call');
-      }, PLACE_TIMEOUT);
       send({ action: 'make-call', to: this.num }, this);
     }
 
-    claim(id) {
-      this.id = id;
-      clearTimeout(this.timer);
-      if (this.cancelling) send({ action: 'clear-call', id }, this);
-    }
-
     hangup() {
-      if (!busy.has(this)) return;
-      this.cancelling = true;
+      this.bye = 1;
       if (this.id) send({ action: 'clear-call', id: this.id }, this);
-      else if (unqueue(this)) return this.set('idle'); // make-call still queued
-      this.set(this.state); // "Hanging up…" until call-state drops it
+      else if (unqueue(this)) return this.set('idle'); // not sent
+      this.out.textContent = 'Hanging up\u2026';
     }
   }
 
-  // hidden alone loses against author CSS like button{display:inline-block}
+  // hidden alone loses against CSS like button{display:block}
   function show(b, on) {
     b.hidden = !on;
     b.style.display = on ? '' : 'none';
   }
 
   const ctls = new WeakMap();
-  function ctl(el) {
+  function ctl(el, a) {
     let c = ctls.get(el);
-    if (!c) ctls.set(el, (c = new Ctl(el)));
+    if (!c) ctls.set(el, (c = new Ctl(el, a)));
     return c;
   }
 
-  // delegated: elements added later work too
-  document.addEventListener('click', (e) => {
-    const b = e.target.closest && e.target.closest('pbxcall button[name=call], pbxcall button[name=cancel]');
+  d.addEventListener('click', (e) => {
+    const b = e.target.closest && e.target.closest('pbxcall button[name]' + (tel != null ? ',a[href^="tel:"]' : ''));
     if (!b) return;
+    const a = b.tagName === 'A';
+    if (a && tel !== 'always' && matchMedia('(pointer: coarse)').matches) return; // the device dials
+    const c = ctl(a ? b : b.closest('pbxcall'), a);
+    const n = a ? (busy.has(c) ? 'cancel' : 'call') : b.name;
+    if (!/^(call|cancel|hold)$/.test(n)) return;
     e.preventDefault();
-    const c = ctl(b.closest('pbxcall'));
-    if (b.name === 'call') c.place();
-    else if (e.detail < 2) c.hangup(); // 2nd click of a double click on Call may land on Cancel
+    if (n === 'call') c.place();
+    else if (e.detail > 1 || !busy.has(c)) return; // 2nd click of a double click
+    else if (n === 'cancel') c.hangup();
+    else if (c.id && c.state === 'connected') send({ action: 'hold-call', id: c.id }, c);
   });
 
+  const all = d.getElementsByTagName('pbxcall');
   function init() {
-    document.querySelectorAll('pbxcall').forEach((el) => ctl(el));
+    for (const el of all) ctl(el);
   }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
-  else init();
-})();
+  function start() {
+    init();
+    new MutationObserver(init).observe(d, { childList: true, subtree: true });
+  }
+  if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', start);
+  else start();
+})(document);

@@ -12,6 +12,7 @@ trap '"$top/scripts/stack.sh" stop "$run"' EXIT
 export PBXDIAL_E2E_URL=$PBXDIAL_COOKIE_URL PBXDIAL_E2E_SO_URL=$PBXDIAL_URL PBXDIAL_SIM_URL
 export PBXDIAL_E2E_USER=alice PBXDIAL_E2E_PASS=alice PBXDIAL_E2E_EXT=40@example.com
 export PBXDIAL_E2E_OUT="$run/screenshots"
+rm -rf "$PBXDIAL_E2E_OUT"
 cd "$top/e2e"
 set +e
 node --test --test-reporter=tap "$@" *.test.mjs

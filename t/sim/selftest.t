@@ -97,6 +97,9 @@ subtest 'token activation and session' => sub {
   is_deeply [@{$res->json}{qw(type cuser cdomain)}], ['user', '40', 'example.com'], 'session info';
   is $ua->get($SESSION)->result->code, 401, 'GET session without cookie: 401';
 
+  my ($listed) = grep { $_->{id} eq $sid } @{$sim->sessions->{list}};
+  is_deeply $listed, {id => $sid, type => 'user', ext => '40', domain => 'example.com'}, '/_sim/sessions lists it';
+
   is $ua->delete($SESSION => {Cookie => "session=$sid"})->result->body, 'true', 'DELETE: true';
   is $ua->get($SESSION => {Cookie => "session=$sid"})->result->code, 401, 'session gone after logout';
 };
@@ -200,6 +203,7 @@ sub ws_open {
       return $w->{done} = 1 unless $tx->is_websocket;
       $w->{tx} = $tx;
       $tx->on(json   => sub { push @{$w->{msgs}}, $_[1] });
+      $tx->on(frame  => sub { $w->{close_frames}++ if $_[1][4] == 8 });
       $tx->on(finish => sub { $w->{closed} = $_[1] // -1 });
       $w->{done} = 1;
     }
@@ -263,9 +267,59 @@ subtest 'websocket' => sub {
   $sim->hangup_all;
   ok ws_wait($w, sub { @{$_[0]} == 0 }), 'control hangup pushed';
 
+  my $log = $sim->ws_messages(ext => '40@example.com');
+  is_deeply [(map { $_->{json} ? $_->{json}{action} : $_->{text} } @$log)[0 .. 4]],
+    ['wskeepalive', 'no-such-action', 'not json', 'get-calls', 'make-call'], 'ws-messages: what the client sent';
+  is $log->[4]{json}{to}, '555', 'ws-messages: decoded JSON';
+  ok $log->[0]{socket} && $log->[0]{time} > $t0, 'ws-messages: socket and time';
+  is_deeply $sim->ws_messages(ext => '41@example.com'), [], 'ws-messages of another extension: none';
+  $sim->clear_ws_messages;
+  is_deeply $sim->ws_messages, [], 'ws-messages cleared';
+
+  # ws-drop for one extension leaves the others' sockets alone.
+  my $sid41 = sid_of(activate(token(username => '41')));
+  my $o     = ws_open('domain=example.com&user=41', {Cookie => "session=$sid41"});
+  is $o->{code}, 101, 'socket of 41 open';
+  is $sim->drop_websockets(ext => '41@example.com'), 1, 'ws-drop ext 41: one socket';
+  ok run_until(sub { defined $o->{closed} }), '41 saw the close';
+  ok !defined $w->{closed} && !defined $q->{closed}, 'the sockets of 40 are still open';
+  eval { $sim->drop_websockets(ext => '49@example.com') };
+  like $@, qr/unknown "ext"/, 'ws-drop of an unknown extension: 400';
+
   is $sim->drop_websockets, 2, 'ws-drop closed both';
   ok run_until(sub { defined $w->{closed} && defined $q->{closed} }), 'client saw the close';
   is $w->{closed}, 1001, 'close code 1001';
+  is $w->{close_frames}, 1, 'exactly one close frame from the simulator (no second one after our answer)';
+  ok run_until(sub { $sim->sessions->{websockets} == 0 }), 'server side closed once the handshake completed';
+};
+
+# The simulator closes first and the peer never answers: the TCP connection
+# is closed after CLOSE_WAIT (2 s) anyway. A hand-made client, since every
+# library answers close frames.
+subtest 'websocket close without an answer from the peer' => sub {
+  require IO::Socket::INET;
+  my $sid  = sid_of(activate(token()));
+  my $sock = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => Mojo::URL->new($sim->url)->port, Timeout => 5)
+    or return fail "connect: $!";
+  print $sock "GET /websocket?domain=example.com&user=40 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+    . "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+    . "Cookie: session=$sid\r\n\r\n";
+  my $head = '';
+  while ($head !~ /\r\n\r\n/) { sysread($sock, $head, 1, length $head) or last }
+  like $head, qr{^HTTP/1\.1 101 }, 'raw upgrade: 101';
+  is $sim->drop_websockets, 1, 'ws-drop';
+  my $t = time;
+  my ($buf, $n) = ('', 0);
+  $sock->blocking(1);
+  while (1) {
+    my $r = sysread($sock, $buf, 1024, length $buf);
+    last unless $r;
+    $n += $r;
+  }
+  my $waited = time - $t;
+  like $buf, qr/^\x88/, 'got a close frame';
+  cmp_ok $waited, '>=', 1.5, sprintf 'TCP closed after waiting for the answer (%.1f s)', $waited;
+  cmp_ok $waited, '<',  4,   'but not forever';
 };
 
 subtest 'second simulator: websocket idle timeout, auth_failure' => sub {
@@ -282,10 +336,18 @@ subtest 'second simulator: websocket idle timeout, auth_failure' => sub {
   my $w    = {};
   my $ua2  = Mojo::UserAgent->new;
   my $t    = time;
-  $ua2->websocket(($s2->url =~ s/^http/ws/r) . '/websocket?domain=example.com&user=41' => {Cookie => "session=$sid"} =>
-      sub { my (undef, $tx) = @_; $w->{code} = $tx->res->code; $tx->on(finish => sub { $w->{closed} = $_[1] }) });
+  $ua2->websocket(
+    ($s2->url =~ s/^http/ws/r) . '/websocket?domain=example.com&user=41' => {Cookie => "session=$sid"} => sub {
+      my (undef, $tx) = @_;
+      $w->{code} = $tx->res->code;
+      $tx->on(frame  => sub { $w->{close_frames}++ if $_[1][4] == 8 });
+      $tx->on(finish => sub { $w->{closed} = $_[1] });
+    }
+  );
   ok run_until(sub { defined $w->{closed} }, 4), 'idle socket closed';
   cmp_ok time - $t, '>=', 0.9, 'after ws_idle_timeout';
+  is $w->{closed},       1000, 'idle close: code 1000';
+  is $w->{close_frames}, 1,    'idle close: one close frame';
   $s2->stop;
 };
 
@@ -340,9 +402,21 @@ subtest 'faults' => sub {
   eval { $sim->fault(path => $path, kind => 'nonsense') };
   like $@, qr/unknown kind/, 'bad fault rejected';
 
+  # "match": only requests whose query string or body contain the string.
+  $sim->fault(path => $path, kind => 'status', status => 404, match => '"name":"3rd"', count => 1);
+  is activate('nosuchtoken0000000000')->code, 403, 'match: an activation is not faulted';
+  is third_party(username => '41')->code, 404, 'match: the 3rd login is';
+  is third_party(username => '41')->code, 200, 'match with count 1: used up';
+  $sim->fault(path => '/websocket', kind => 'status', status => 503, match => 'user=42', count => 1);
+  is ws_open('domain=example.com&user=40')->{code}, 401, 'match on the query: other user not faulted';
+  is ws_open('domain=example.com&user=42')->{code}, 503, 'match on the query: faulted';
+  eval { $sim->fault(path => $path, kind => '500', match => '') };
+  like $@, qr/match must be/, 'empty match rejected';
+  $sim->clear_faults;
+
   my $log = $sim->requests(path => $path);
   is_deeply [map { $_->{fault} // '-' } @$log],
-    [qw(refuse - delay hang 500 empty false garbage - status status -)], 'faulted requests recorded';
+    [qw(refuse - delay hang 500 empty false garbage - status status - - status -)], 'faulted requests recorded';
   is_deeply [map { $_->{status} // 'none' } @$log[0, 2, 4, 9]], ['none', 200, 500, 503], 'with their status';
 };
 

@@ -9,7 +9,8 @@ package PbxDial::Sim;
 #   my $att = PbxDial::Sim->attach($url);                 # control only
 #   $sim->requests(path => '/rest/system/session'); $sim->clear_requests;
 #   $sim->fault(path => ..., kind => ..., seconds => ..., count => ...); $sim->clear_faults;
-#   $sim->calls; $sim->calls_of('40@example.com'); $sim->hangup_all; $sim->drop_websockets;
+#   $sim->calls; $sim->calls_of('40@example.com'); $sim->hangup_all; $sim->drop_websockets(ext => ...);
+#   $sim->ws_messages(ext => '40@example.com'); $sim->clear_ws_messages;
 
 use strict;
 use warnings;
@@ -28,7 +29,7 @@ use Time::HiRes qw(sleep time);
 my $T_DIR = abs_path(dirname(__FILE__) . '/../..');    # t/lib/PbxDial -> t
 my $BIN   = "$T_DIR/sim/pbxdial-sim";
 
-my %LAUNCH_KEYS = map { $_ => 1 } qw(config tls dir bin timeout);
+my %LAUNCH_KEYS = map { $_ => 1 } qw(config tls dir bin timeout http_port https_port);
 my %LIVE;                                                # pid => weakened object, for END
 
 # ------------------------------------------------------------------ launch
@@ -60,12 +61,12 @@ sub start {
     owner       => $$,
   }, $class;
 
-  my @cmd = ($^X, $o{bin} // $BIN, '--config', $cfg_file, '--http', '127.0.0.1:0', '--ready-file', $self->{ready_file},
+  my @cmd = ($^X, $o{bin} // $BIN, '--config', $cfg_file, '--http', '127.0.0.1:' . ($o{http_port} // 0), '--ready-file', $self->{ready_file},
     '--parent', $$);
   if ($o{tls}) {
     @$self{qw(cert_file key_file)} = ("$dir/cert.pem", "$dir/key.pem");
     $self->_make_cert;
-    push @cmd, '--https', '127.0.0.1:0', '--cert', $self->{cert_file}, '--key', $self->{key_file};
+    push @cmd, '--https', '127.0.0.1:' . ($o{https_port} // 0), '--cert', $self->{cert_file}, '--key', $self->{key_file};
   }
 
   unlink $self->{ready_file};
@@ -189,7 +190,8 @@ sub requests {
 sub clear_requests { $_[0]->_control(DELETE => '/_sim/requests'); 1 }
 
 # kind: refuse | delay | hang | 500 | status | garbage | false | empty;
-# seconds (delay), status (status), count (default: until cleared), method (default: any).
+# seconds (delay), status (status), count (default: until cleared), method (default: any),
+# match (default: any request; else a string the query string or body must contain).
 sub fault {
   my ($self, %f) = @_;
   return $self->_control(POST => '/_sim/fault', \%f);
@@ -209,13 +211,23 @@ sub add_call { my ($self, %c) = @_; $self->_control(POST => '/_sim/calls', \%c) 
 sub set_call_state { my ($self, $id, $state) = @_; $self->_control(POST => "/_sim/calls/$id", {state => $state}) }
 sub hangup         { my ($self, $id) = @_; $self->_control(DELETE => "/_sim/calls/$id"); 1 }
 
-# Close every open websocket (close frame 1001; abrupt => 1 drops the TCP connections).
+# Close every open websocket (close frame 1001; abrupt => 1 drops the TCP
+# connections; ext => '40@example.com' only that extension's). Returns how many.
 sub drop_websockets {
   my ($self, %o) = @_;
-  return $self->_control(POST => '/_sim/ws-drop', {abrupt => $o{abrupt} ? 1 : 0})->{closed};
+  my %body = (abrupt => $o{abrupt} ? 1 : 0);
+  $body{ext} = $o{ext} if defined $o{ext};
+  return $self->_control(POST => '/_sim/ws-drop', \%body)->{closed};
 }
 
-sub sessions { $_[0]->_control(GET => '/_sim/sessions') }    # {sessions, tokens, websockets}
+# Messages clients sent on websockets: [{ext, socket, time, text, json}], oldest first.
+sub ws_messages {
+  my ($self, %q) = @_;
+  return $self->_control(GET => '/_sim/ws-messages' . (defined $q{ext} ? '?ext=' . _escape($q{ext}) : ''));
+}
+sub clear_ws_messages { $_[0]->_control(DELETE => '/_sim/ws-messages'); 1 }
+
+sub sessions { $_[0]->_control(GET => '/_sim/sessions') }    # {sessions, tokens, websockets, list => [{id,type,ext,domain}]}
 
 # Poll $cond (called with $self) every 50 ms until it returns true; returns
 # its last value (false after $timeout seconds, default 5).

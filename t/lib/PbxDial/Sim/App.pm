@@ -52,8 +52,8 @@ sub _around_dispatch ($next, $c) {
   }
 
   my $internal = _internal($path);
-  my $fault    = $internal ? undef : $sim->take_fault($req->method, $path);
   my $entry    = $internal ? undef : $sim->log_request(_request_entry($c, $path));
+  my $fault    = $internal ? undef : $sim->take_fault($req->method, $path, "$entry->{query}\n$entry->{body}");
   $entry->{fault} = $fault->{kind} if $entry && $fault;
 
   # Log once, when the response is written or the connection is gone. For a
@@ -82,6 +82,8 @@ sub _request_entry ($c, $path) {
     path    => $path,
     query   => $query,
     params  => $req->url->query->to_hash,
+    # the client's port tells connections apart: tests count reused ones
+    peer    => $c->tx->remote_port,
     headers => {map { (lc($_) => $h->header($_)) } @{$h->names}},
     body    => decode('UTF-8', $body) // $body,
     status  => undef,

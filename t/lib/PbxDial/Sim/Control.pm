@@ -23,6 +23,8 @@ sub register ($r) {
   $r->delete('/_sim/calls/:id' => \&drop_call);
 
   $r->post('/_sim/ws-drop' => \&ws_drop);
+  $r->get('/_sim/ws-messages' => \&ws_messages);
+  $r->delete('/_sim/ws-messages' => sub ($c) { $c->sim->clear_ws_messages; $c->render(json => {ok => true}) });
   $r->get('/_sim/sessions' => \&sessions);
 
   $r->get('/phones' => \&phones);
@@ -70,17 +72,36 @@ sub drop_call ($c) {
   $c->render(json => {ok => true});
 }
 
-# {"abrupt":true} closes the TCP connections instead of sending close frames.
+# {"abrupt":true} closes the TCP connections instead of sending close frames;
+# {"ext":"40@example.com"} closes only that extension's sockets.
 sub ws_drop ($c) {
-  my $b = json_body($c) // {};
-  $c->render(json => {ok => true, closed => $c->sim->drop_websockets($b->{abrupt} ? 1 : 0)});
+  my $b = json_body($c) // return bad($c, 'body must be a JSON object');
+  my $key;
+  if (defined $b->{ext}) {
+    my $e = $c->sim->resolve_user($b->{ext}) or return bad($c, 'unknown "ext" extension');
+    $key = $e->{key};
+  }
+  $c->render(json => {ok => true, closed => $c->sim->drop_websockets($b->{abrupt} ? 1 : 0, $key)});
 }
 
+# Messages the clients sent on websockets, oldest first; ?ext=40@example.com
+# keeps one extension's.
+sub ws_messages ($c) {
+  my $ext = $c->param('ext');
+  my $key = defined $ext ? ($c->sim->resolve_user($ext) // {})->{key} // '' : undef;
+  $c->render(json => [grep { !defined $key || $_->{ext} eq $key } @{$c->sim->ws_messages}]);
+}
+
+# Counts, and the live sessions themselves (a test checks that no session id
+# reached a browser).
 sub sessions ($c) {
   my $sim = $c->sim;
   $sim->expire;
+  my $all  = $sim->sessions;
+  my @list = map { {id => $_, type => $all->{$_}{type}, ext => $all->{$_}{ext}, domain => $all->{$_}{domain}} }
+    sort keys %$all;
   $c->render(json =>
-      {sessions => scalar(keys %{$sim->sessions}), tokens => scalar(keys %{$sim->tokens}), websockets => $sim->ws_count});
+      {sessions => scalar(@list), tokens => scalar(keys %{$sim->tokens}), websockets => $sim->ws_count, list => \@list});
 }
 
 # ------------------------------------------------------------------- /phones

@@ -12,6 +12,7 @@ use Digest::MD5 qw(md5_hex);
 use MIME::Base64 qw(decode_base64);
 use Mojo::JSON qw(decode_json encode_json from_json true false);
 use Mojo::Util qw(encode xml_escape);
+use PbxDial::Sim::WebSocket;
 
 sub register ($r) {
   $r->any('/rest/system/session' => \&session);
@@ -285,6 +286,7 @@ sub websocket ($c) {
   my $sim = $c->sim;
   my $who = websocket_caller($c) or return reply_text($c, 401, 'Unauthorized');
   return reply_text($c, 400, 'WebSocket upgrade required') unless $c->tx->is_websocket;
+  PbxDial::Sim::WebSocket->adopt($c->tx);    # a clean closing handshake (see WebSocket.pm)
 
   my $key  = $who->{key};
   my $id   = $sim->add_ws($key, $c);
@@ -296,7 +298,13 @@ sub websocket ($c) {
   my $timer;
   my $rearm = sub {
     Mojo::IOLoop->remove($timer) if $timer;
-    $timer = $idle ? Mojo::IOLoop->timer($idle => sub { $timer = undef; $c->finish(1000, 'idle timeout') }) : undef;
+    $timer = $idle ? Mojo::IOLoop->timer(
+      $idle => sub {
+        $timer = undef;
+        $sim->remove_ws($key, $id);    # no pushes after the close frame
+        $c->finish(1000, 'idle timeout');
+      }
+    ) : undef;
   };
   $rearm->();
 
@@ -310,6 +318,7 @@ sub websocket ($c) {
     message => sub ($c, $text) {
       $rearm->();
       my $m = eval { from_json($text) };
+      $sim->log_ws_message($key, $id, $text, ref $m ? $m : undef);
       ws_action($c, $who, $m) if ref $m eq 'HASH' && defined $m->{action};
     }
   );

@@ -37,7 +37,7 @@ my %DEFAULTS = (
 
 has config => sub { +{%DEFAULTS} };
 has [qw(sessions tokens calls websockets)] => sub { {} };
-has [qw(requests faults)]                  => sub { [] };
+has [qw(requests faults ws_messages)]      => sub { [] };
 has call_seq                               => 0;
 
 # Build from a JSON file; keys of %$overrides replace top-level keys of the file.
@@ -246,8 +246,9 @@ sub add_ws ($self, $key, $c) {
 }
 
 sub remove_ws ($self, $key, $id) {
-  delete $self->websockets->{$key}{$id};
-  delete $self->websockets->{$key} unless %{$self->websockets->{$key}};
+  my $socks = $self->websockets->{$key} or return;
+  delete $socks->{$id};
+  delete $self->websockets->{$key} unless %$socks;
 }
 
 sub ws_count ($self) {
@@ -264,10 +265,17 @@ sub push_calls ($self, $key) {
   $_->send({json => $msg}) for values %{$self->websockets->{$key} // {}};
 }
 
-# Close every open websocket: with a close frame (1001), or abruptly by
-# closing the TCP connection when $abrupt.
-sub drop_websockets ($self, $abrupt = 0) {
-  my @all = map { values %$_ } values %{$self->websockets};
+# Close the open websockets, all of them or those of extension $key
+# ("ext@domain"): with a close frame (1001), or abruptly by closing the TCP
+# connection when $abrupt.
+sub drop_websockets ($self, $abrupt = 0, $key = undef) {
+  my @all;
+  for my $k (grep { !defined $key || $_ eq $key } keys %{$self->websockets}) {
+    for my $id (keys %{$self->websockets->{$k}}) {
+      push @all, $self->websockets->{$k}{$id};
+      $self->remove_ws($k, $id);    # no more pushes, even while the closing handshake runs
+    }
+  }
   for my $c (@all) {
     if ($abrupt) {
       my $stream = Mojo::IOLoop->stream($c->tx->connection);
@@ -277,6 +285,16 @@ sub drop_websockets ($self, $abrupt = 0) {
   }
   return scalar @all;
 }
+
+# Messages received on websockets, oldest first: {ext, socket, time, text,
+# json (decoded, or null)}.
+sub log_ws_message ($self, $key, $socket, $text, $json) {
+  my $log = $self->ws_messages;
+  push @$log, {ext => $key, socket => "$socket", time => $self->now, text => $text, json => $json};
+  shift @$log while @$log > MAX_LOGGED_REQUESTS;
+}
+
+sub clear_ws_messages ($self) { @{$self->ws_messages} = () }
 
 # ------------------------------------------------------------- request log
 
@@ -304,6 +322,7 @@ sub add_fault ($self, $f) {
   return 'seconds must be a number'         if ($f->{seconds} // 0) !~ /^\d+(?:\.\d+)?$/;
   return 'status must be 100..599'          if $kind eq 'status' && ($f->{status} // '') !~ /^[1-5]\d\d$/;
   return 'count must be a positive integer' if defined $f->{count} && $f->{count} !~ /^[1-9]\d*$/;
+  return 'match must be a non-empty string' if defined $f->{match} && (ref $f->{match} || !length $f->{match});
 
   push @{$self->faults}, {
     path    => $f->{path},
@@ -312,16 +331,19 @@ sub add_fault ($self, $f) {
     status  => $f->{status}  // 500,
     count   => $f->{count},                # undef: until cleared
     method  => uc($f->{method} // ''),     # '': any method
+    match   => $f->{match},                # undef: any request
   };
   return undef;
 }
 
 # The first fault planned for this request, counting it down; undef if none.
-sub take_fault ($self, $method, $path) {
+# $text (query string and body) is what a fault's "match" must be part of.
+sub take_fault ($self, $method, $path, $text = '') {
   my $faults = $self->faults;
   for my $i (0 .. $#$faults) {
     my $f = $faults->[$i];
     next unless $f->{path} eq $path && (!length $f->{method} || $f->{method} eq $method);
+    next if defined $f->{match} && index($text, $f->{match}) < 0;
     splice @$faults, $i, 1 if defined $f->{count} && --$f->{count} <= 0;
     return {%$f};
   }
