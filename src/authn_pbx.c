@@ -64,7 +64,7 @@ static authn_status authn_pbx_check_password(request_rec *r, const char *user, c
     }
     login = domain ? apr_pstrcat(r->pool, ext, "@", domain, NULL) : ext;
 
-    pbxdial_config_pbx(sc, &pc);
+    pbxdial_config_pbx(r, sc, &pc);
     switch (pbxdial_pbx_login_user(r->pool, &pc, login, password, &session, &out)) {
     case PBXDIAL_PBX_OK:
         /* we only needed the yes: do not leave a live session behind */

@@ -438,7 +438,17 @@ const char *pbxdial_config_set_session_lifetime(cmd_parms *cmd, void *dcv, const
     return NULL;
 }
 
-void pbxdial_config_pbx(const pbxdial_srv_conf_t *sc, pbxdial_pbx_conf_t *out)
+static void config_trace(void *baton, const char *method, const char *path, long status,
+                         apr_interval_time_t elapsed, const char *error)
+{
+    request_rec *r = baton;
+
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0150) "PBX %s %s: %ld in %" APR_TIME_T_FMT
+                  " ms%s%s", method, path, status, apr_time_as_msec(elapsed), error ? ": " : "",
+                  error ? error : "");
+}
+
+void pbxdial_config_pbx(request_rec *r, const pbxdial_srv_conf_t *sc, pbxdial_pbx_conf_t *out)
 {
     out->url = sc->server;
     out->admin_user = sc->admin_user;
@@ -446,4 +456,6 @@ void pbxdial_config_pbx(const pbxdial_srv_conf_t *sc, pbxdial_pbx_conf_t *out)
     out->timeout = sc->timeout != PBXDIAL_UNSET ? sc->timeout : PBXDIAL_DEFAULT_TIMEOUT;
     out->ca_file = sc->ca_file;
     out->verify_peer = sc->verify_peer != PBXDIAL_UNSET ? sc->verify_peer : 1;
+    out->trace = r && APLOGrdebug(r) ? config_trace : NULL;
+    out->trace_baton = r;
 }

@@ -135,7 +135,7 @@ static int call_place(call_ctx_t *cx, const pbxdial_srv_conf_t *sc, const pbxdia
                                    ? PBXDIAL_DEFAULT_SESSION_LIFETIME : sc->session_lifetime;
     int cached = 0;
 
-    pbxdial_config_pbx(sc, &pc);
+    pbxdial_config_pbx(r, sc, &pc);
     if (lifetime > 0)
         key = apr_pstrcat(r->pool, "session|", pc.url, "|", cx->ext_at, NULL);
     if (call_session(cx, lifetime, &pc, id, key, &session, &cached, &out) == PBXDIAL_PBX_OK
@@ -267,6 +267,10 @@ int pbxdial_handler_call(request_rec *r)
                            apr_psprintf(r->pool, "number not allowed: %s may not be dialled from here.",
                                         cx.dest));
     }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0610)
+                  "link type %d: %s may dial %s (connect=%s, %d deny and %d allow patterns)",
+                  cx.link_type, cx.ext_at, cx.dest, connect ? "true" : "false",
+                  dc->deny ? dc->deny->nelts : 0, pbxdial_policy_count(dc->allow));
     if (r->method_number == M_POST) {
         if (cx.link_type != PBXDIAL_LINK_NONE || (err = pbxdial_confirm_check(r, pbxdial_request_args(r))))
             return call_refuse(&cx, HTTP_FORBIDDEN, "confirmation_invalid", "Call not confirmed",

@@ -69,7 +69,7 @@ int pbxdial_handler_login(request_rec *r)
         return pbxdial_respond_json(r, HTTP_OK, pbxdial_json_websocket(r->pool, dc->websocket_path,
                                                                       id.ext, id.domain));
     }
-    pbxdial_config_pbx(sc, &pc);
+    pbxdial_config_pbx(r, sc, &pc);
     if (pbxdial_pbx_login_3rd(r->pool, &pc, id.domain, id.ext, &token, &out) != PBXDIAL_PBX_OK) {
         ap_log_rerror(APLOG_MARK, out.rc == PBXDIAL_PBX_NOT_FOUND ? APLOG_WARNING : APLOG_ERR, 0, r,
                       PBXLOGNO(0104) "PBX login for %s@%s (user \"%s\") at %s failed after %"

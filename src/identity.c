@@ -52,5 +52,7 @@ const char *pbxdial_identity_map(request_rec *r, const pbxdial_dir_conf_t *dc, p
     }
     id->ext = ext;
     id->domain = domain;
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0205)
+                  "user \"%s\" is extension %s@%s", ap_escape_logitem(r->pool, r->user), ext, domain);
     return NULL;
 }

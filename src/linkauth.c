@@ -139,6 +139,8 @@ static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_tab
     r->user = apr_pstrdup(r->pool, user);
     r->ap_auth_type = "PbxDialLink";
     pbxdial_request_get(r)->link_type = PBXDIAL_LINK_SIGNED;
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0507)
+                  "signed link of \"%s\" verified", ap_escape_logitem(r->pool, user));
     return OK;
 }
 
@@ -194,6 +196,8 @@ static int linkauth_password(request_rec *r, const pbxdial_dir_conf_t *dc, const
         r->user = (char *)user;
         r->ap_auth_type = "PbxDialLink";
         pbxdial_request_get(r)->link_type = PBXDIAL_LINK_PASSWORD;
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0508)
+                      "auth=user:password link of \"%s\" accepted", ap_escape_logitem(r->pool, user));
         return OK;
     case AUTH_GENERAL_ERROR:
         return linkauth_refuse(r, HTTP_INTERNAL_SERVER_ERROR, "auth_error", "Cannot check the link",

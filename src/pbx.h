@@ -8,6 +8,11 @@
 #include <apr_pools.h>
 #include <apr_time.h>
 
+/* Called after every exchange, for debug logs: never given bodies, cookies
+ * or credentials. */
+typedef void pbxdial_pbx_trace_fn(void *baton, const char *method, const char *path, long status,
+                                  apr_interval_time_t elapsed, const char *error);
+
 typedef struct {
     const char *url;              /* base URL without trailing slash */
     const char *admin_user;
@@ -15,6 +20,8 @@ typedef struct {
     apr_interval_time_t timeout;  /* connect and whole transfer */
     const char *ca_file;          /* NULL: the system's CA bundle */
     int verify_peer;
+    pbxdial_pbx_trace_fn *trace;  /* NULL: none */
+    void *trace_baton;
 } pbxdial_pbx_conf_t;
 
 typedef enum {

@@ -186,6 +186,12 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
             : apr_psprintf(p, "%s (curl %d: %s)", errbuf[0] ? errbuf : curl_easy_strerror(cc),
                            (int)cc, curl_easy_strerror(cc));
     }
+    if (c->trace) {
+        /* the path without its query: it is harmless today, but stays out of logs */
+        const char *q = strchr(req->path, '?');
+        c->trace(c->trace_baton, req->method, q ? apr_pstrmemdup(p, req->path, q - req->path) : req->path,
+                 out->status, out->elapsed, cc == CURLE_OK ? NULL : out->detail);
+    }
     pbxdial_conn_release(h, cc == CURLE_OK);
     curl_slist_free_all(hdrs);
     return out->rc;

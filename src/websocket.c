@@ -57,7 +57,7 @@ int pbxdial_websocket_fixup(request_rec *r)
     if ((msg = pbxdial_identity_map(r, dc, &id)))
         return HTTP_FORBIDDEN;
 
-    pbxdial_config_pbx(sc, &pc);
+    pbxdial_config_pbx(r, sc, &pc);
     if (pbxdial_pbx_login_3rd(r->pool, &pc, id.domain, id.ext, &token, &out) != PBXDIAL_PBX_OK
         || pbxdial_pbx_activate(r->pool, &pc, token, &session, &out) != PBXDIAL_PBX_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0704)

@@ -9,7 +9,7 @@ use Apache::TestUtil qw(t_cmp);
 use Digest::MD5 qw(md5_hex);
 use PbxDial::Test qw(sim json_of error_log_mark error_log_since timed in_vhost);
 
-plan tests => 193;
+plan tests => 197;
 
 my $sim = sim();
 my @alice = (username => '40', password => 's3cret');
@@ -197,6 +197,18 @@ called(GET($path // '/'), '0123456', 1, 'a link from pbxdial-link dials');
 my $err = `'$top/pbxdial-link' --base '$base' --user 40 --dest 'abc' --password-file /dev/null 2>&1`;
 ok t_cmp($? >> 8, qr/^[12]$/, 'pbxdial-link refuses bad input with a non-zero exit');
 
+# --- LogLevel pbxdial:debug (the trace8 vhost) traces the decisions and PBX calls, without secrets
+{
+    my $m = error_log_mark();
+    in_vhost(pbx_trace => sub { GET '/remote_call.htm?dest=0123', @alice });
+    $sim->hangup_all;
+    my $t = error_log_since($m);
+    ok t_cmp($t, qr/PBXDIAL0205: user "40" is extension 40\@example\.com/, 'debug: the mapping');
+    ok t_cmp($t, qr/PBXDIAL0610: link type 0: 40\@example\.com may dial 0123/, 'debug: the decision');
+    ok t_cmp($t, qr/PBXDIAL0150: PBX POST \/rest\/system\/session: 200 in \d+ ms/, 'debug: each PBX request with its time');
+    ok t_cmp($t, qr/PBXDIAL0150: PBX GET \/remote_call\.htm: 200 in \d+ ms/, 'debug: the call request, without its query');
+}
+
 # --- no secret in any log, even at LogLevel trace8
 my $mark = error_log_mark();
 in_vhost(pbx_trace => sub {
@@ -216,4 +228,3 @@ ok t_cmp($access, qr{GET /remote_call\.htm\?dest=0123&auth=\*\*\* HTTP}, 'access
 my @leaks = grep { index($logs, $_) >= 0 || index($access, $_) >= 0 } sort keys %secrets;
 ok t_cmp("@leaks", '', 'no password or link hash in the access or error log (' . scalar(keys %secrets) . ' secrets checked)');
 ok t_cmp(error_log_since(0), qr/PBXDIAL0601: click-to-dial: user "40" extension 40\@example\.com dest 0123456789 link type 0: 200 calling/, 'one info line per attempt');
-
