@@ -31,24 +31,9 @@ char *pbxdial_page_escape(apr_pool_t *p, const char *s)
     return out;
 }
 
-char *pbxdial_page_html(apr_pool_t *p, int status, const char *title, const char *message)
-{
-    const char *t = pbxdial_page_escape(p, title), *m = pbxdial_page_escape(p, message);
-    const char *color = status < 300 ? "#137a3a" : status < 500 ? "#a4262c" : "#8a5300";
-
-    return apr_psprintf(p,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<title>%s</title>\n<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;"
-        "background:#f4f5f7;color:#1f2430}main{max-width:34em;margin:12vh auto;padding:1.5em 2em;"
-        "background:#fff;border-radius:10px;box-shadow:0 1px 4px rgba(0,0,0,.12);"
-        "border-top:5px solid %s}h1{font-size:1.3em;margin:0 0 .5em}</style></head>\n"
-        "<body><main><h1>%s</h1>\n<p>%s</p></main></body></html>\n",
-        t, color, t, m);
-}
-
-char *pbxdial_page_confirm(apr_pool_t *p, const char *title, const char *message,
-                           const char *action, const char *token, const char *button)
+/* The start of every page, up to and including the h1; color marks the
+ * top border (green success, red refusal, amber failure, blue question). */
+static char *page_head(apr_pool_t *p, const char *title, const char *color)
 {
     const char *t = pbxdial_page_escape(p, title);
 
@@ -58,13 +43,27 @@ char *pbxdial_page_confirm(apr_pool_t *p, const char *title, const char *message
         "<title>%s</title>\n<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;"
         "background:#f4f5f7;color:#1f2430}main{max-width:34em;margin:12vh auto;padding:1.5em 2em;"
         "background:#fff;border-radius:10px;box-shadow:0 1px 4px rgba(0,0,0,.12);"
-        "border-top:5px solid #2456c9}h1{font-size:1.3em;margin:0 0 .5em}button{font:inherit;"
+        "border-top:5px solid %s}h1{font-size:1.3em;margin:0 0 .5em}button{font:inherit;"
         "padding:.5em 1.4em;border:0;border-radius:6px;background:#137a3a;color:#fff;cursor:pointer}"
-        "</style></head>\n<body><main><h1>%s</h1>\n<p>%s</p>\n"
-        "<form method=\"post\" action=\"%s\"><input type=\"hidden\" name=\"token\" value=\"%s\">"
-        "<button type=\"submit\">%s</button></form></main></body></html>\n",
-        t, t, pbxdial_page_escape(p, message), pbxdial_page_escape(p, action),
-        pbxdial_page_escape(p, token), pbxdial_page_escape(p, button));
+        "</style></head>\n<body><main><h1>%s</h1>\n", t, color, t);
+}
+
+char *pbxdial_page_html(apr_pool_t *p, int status, const char *title, const char *message)
+{
+    const char *color = status < 300 ? "#137a3a" : status < 500 ? "#a4262c" : "#8a5300";
+
+    return apr_pstrcat(p, page_head(p, title, color), "<p>", pbxdial_page_escape(p, message),
+                       "</p></main></body></html>\n", NULL);
+}
+
+char *pbxdial_page_confirm(apr_pool_t *p, const char *title, const char *message,
+                           const char *action, const char *token, const char *button)
+{
+    return apr_pstrcat(p, page_head(p, title, "#2456c9"), "<p>", pbxdial_page_escape(p, message),
+                       "</p>\n<form method=\"post\" action=\"", pbxdial_page_escape(p, action),
+                       "\"><input type=\"hidden\" name=\"token\" value=\"", pbxdial_page_escape(p, token),
+                       "\"><button type=\"submit\">", pbxdial_page_escape(p, button),
+                       "</button></form></main></body></html>\n", NULL);
 }
 
 /* q-value that accept gives type/subtype: the most specific matching range

@@ -34,24 +34,26 @@ static char *pbx_json_body(apr_pool_t *p, json_t *j)
     return out;
 }
 
-/* Maps the status of an admin request that did get an answer. */
-static pbxdial_pbx_rc_e pbx_judge_status(apr_pool_t *p, const pbxdial_pbx_resp_t *resp,
-                                         pbxdial_pbx_outcome_t *out)
+/* One exchange and the judgement of its status, shared by the operations:
+ * j (consumed, may be NULL) becomes the JSON body; 2xx is OK, 404 is
+ * NOT_FOUND, 401/403 is `refused` (what a refusal means depends on the
+ * operation), anything else HTTP_ERROR. what names the operation in details. */
+static pbxdial_pbx_rc_e pbx_send(apr_pool_t *p, const pbxdial_pbx_conf_t *c, pbxdial_pbx_req_t *req,
+                                 json_t *j, const char *what, pbxdial_pbx_rc_e refused,
+                                 pbxdial_pbx_resp_t *resp, pbxdial_pbx_outcome_t *out)
 {
+    if (j && !(req->body = pbx_json_body(p, j))) {
+        out->rc = PBXDIAL_PBX_INTERNAL;
+        out->detail = apr_psprintf(p, "could not build the %s request", what);
+        return out->rc;
+    }
+    if (pbxdial_pbx_exchange(p, c, req, resp, out) != PBXDIAL_PBX_OK)
+        return out->rc;
     if (resp->status >= 200 && resp->status < 300)
         return PBXDIAL_PBX_OK;
-    if (resp->status == 404) {
-        out->rc = PBXDIAL_PBX_NOT_FOUND;
-        out->detail = "PBX answered 404";
-    }
-    else if (resp->status == 401 || resp->status == 403) {
-        out->rc = PBXDIAL_PBX_ADMIN_REFUSED;
-        out->detail = apr_psprintf(p, "PBX answered %ld to the admin credentials", resp->status);
-    }
-    else {
-        out->rc = PBXDIAL_PBX_HTTP_ERROR;
-        out->detail = apr_psprintf(p, "PBX answered %ld", resp->status);
-    }
+    out->rc = resp->status == 404 ? PBXDIAL_PBX_NOT_FOUND
+            : resp->status == 401 || resp->status == 403 ? refused : PBXDIAL_PBX_HTTP_ERROR;
+    out->detail = apr_psprintf(p, "PBX answered %ld to the %s", resp->status, what);
     return out->rc;
 }
 
@@ -63,16 +65,10 @@ pbxdial_pbx_rc_e pbxdial_pbx_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *
     pbxdial_pbx_resp_t resp;
 
     *token = NULL;
-    req.body = pbx_json_body(p, json_pack("{s:s, s:s, s:s}", "name", "3rd",
-                                          "domain", domain, "username", ext));
-    if (!req.body) {
-        out->rc = PBXDIAL_PBX_INTERNAL;
-        out->detail = "could not build the login request";
-        return out->rc;
-    }
-    if (pbxdial_pbx_exchange(p, c, &req, &resp, out) != PBXDIAL_PBX_OK)
-        return out->rc;
-    if (pbx_judge_status(p, &resp, out) != PBXDIAL_PBX_OK)
+    if (pbx_send(p, c, &req, json_pack("{s:s, s:s, s:s}", "name", "3rd", "domain", domain,
+                                       "username", ext),
+                 "third-party login with the admin credentials", PBXDIAL_PBX_ADMIN_REFUSED,
+                 &resp, out) != PBXDIAL_PBX_OK)
         return out->rc;
 
     switch (pbxdial_reply_token(p, resp.body, resp.body_len, token)) {
@@ -102,24 +98,10 @@ pbxdial_pbx_rc_e pbxdial_pbx_activate(apr_pool_t *p, const pbxdial_pbx_conf_t *c
     pbxdial_pbx_resp_t resp;
 
     *session = NULL;
-    req.body = pbx_json_body(p, json_pack("{s:s, s:s}", "name", "session", "value", token));
-    if (!req.body) {
-        out->rc = PBXDIAL_PBX_INTERNAL;
-        out->detail = "could not build the activation request";
+    /* 401/403 here means the fresh token was refused: an error, not the admin's */
+    if (pbx_send(p, c, &req, json_pack("{s:s, s:s}", "name", "session", "value", token),
+                 "session activation", PBXDIAL_PBX_HTTP_ERROR, &resp, out) != PBXDIAL_PBX_OK)
         return out->rc;
-    }
-    if (pbxdial_pbx_exchange(p, c, &req, &resp, out) != PBXDIAL_PBX_OK)
-        return out->rc;
-    if (resp.status == 401 || resp.status == 403) {
-        out->rc = PBXDIAL_PBX_HTTP_ERROR;
-        out->detail = apr_psprintf(p, "PBX refused the fresh token (%ld)", resp.status);
-        return out->rc;
-    }
-    if (resp.status < 200 || resp.status > 299) {
-        out->rc = PBXDIAL_PBX_HTTP_ERROR;
-        out->detail = apr_psprintf(p, "PBX answered %ld to the session activation", resp.status);
-        return out->rc;
-    }
     if (!resp.session_cookie || !pbxdial_reply_token_ok(resp.session_cookie, strlen(resp.session_cookie))) {
         out->rc = PBXDIAL_PBX_BAD_REPLY;
         out->detail = "PBX activated the token but set no usable session cookie";
@@ -145,13 +127,7 @@ pbxdial_pbx_rc_e pbxdial_pbx_remote_call(apr_pool_t *p, const pbxdial_pbx_conf_t
     }
     req.path = apr_pstrcat(p, "/remote_call.htm?dest=", d, connect ? "&connect=true" : "", NULL);
     req.cookie = apr_pstrcat(p, "session=", session, NULL);
-    if (pbxdial_pbx_exchange(p, c, &req, &resp, out) != PBXDIAL_PBX_OK)
-        return out->rc;
-    if (resp.status == 200)
-        return PBXDIAL_PBX_OK;
-    out->rc = PBXDIAL_PBX_HTTP_ERROR;
-    out->detail = apr_psprintf(p, "PBX answered %ld to remote_call.htm", resp.status);
-    return out->rc;
+    return pbx_send(p, c, &req, NULL, "call (remote_call.htm)", PBXDIAL_PBX_HTTP_ERROR, &resp, out);
 }
 
 pbxdial_pbx_rc_e pbxdial_pbx_login_user(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *user,
@@ -174,26 +150,11 @@ pbxdial_pbx_rc_e pbxdial_pbx_login_user(apr_pool_t *p, const pbxdial_pbx_conf_t 
             apr_snprintf(hex + 2 * i, 3, "%02x", digest[i]);
     }
     value = apr_pstrcat(p, user, " ", hex, NULL);
-    req.body = pbx_json_body(p, json_pack("{s:s, s:s}", "name", "auth", "value", value));
     memset(hex, 0, sizeof(hex));
     memset(digest, 0, sizeof(digest));
-    if (!req.body) {
-        out->rc = PBXDIAL_PBX_INTERNAL;
-        out->detail = "could not build the login request";
+    if (pbx_send(p, c, &req, json_pack("{s:s, s:s}", "name", "auth", "value", value),
+                 "user login", PBXDIAL_PBX_ADMIN_REFUSED, &resp, out) != PBXDIAL_PBX_OK)
         return out->rc;
-    }
-    if (pbxdial_pbx_exchange(p, c, &req, &resp, out) != PBXDIAL_PBX_OK)
-        return out->rc;
-    if (resp.status == 401 || resp.status == 403) {
-        out->rc = PBXDIAL_PBX_ADMIN_REFUSED;
-        out->detail = apr_psprintf(p, "PBX answered %ld to the user's password", resp.status);
-        return out->rc;
-    }
-    if (resp.status < 200 || resp.status > 299) {
-        out->rc = PBXDIAL_PBX_HTTP_ERROR;
-        out->detail = apr_psprintf(p, "PBX answered %ld to the user login", resp.status);
-        return out->rc;
-    }
     switch (pbxdial_reply_token(p, resp.body, resp.body_len, session)) {
     case PBXDIAL_REPLY_TOKEN:
         return PBXDIAL_PBX_OK;
@@ -217,11 +178,5 @@ pbxdial_pbx_rc_e pbxdial_pbx_logout(apr_pool_t *p, const pbxdial_pbx_conf_t *c, 
     pbxdial_pbx_resp_t resp;
 
     req.cookie = apr_pstrcat(p, "session=", session, NULL);
-    if (pbxdial_pbx_exchange(p, c, &req, &resp, out) != PBXDIAL_PBX_OK)
-        return out->rc;
-    if (resp.status >= 200 && resp.status < 300)
-        return PBXDIAL_PBX_OK;
-    out->rc = PBXDIAL_PBX_HTTP_ERROR;
-    out->detail = apr_psprintf(p, "PBX answered %ld to the logout", resp.status);
-    return out->rc;
+    return pbx_send(p, c, &req, NULL, "logout", PBXDIAL_PBX_HTTP_ERROR, &resp, out);
 }
