@@ -5,6 +5,7 @@
 #include <http_core.h>
 
 #include "config.h"
+#include "guard.h"
 #include "handlers.h"
 #include "log.h"
 
@@ -87,8 +88,10 @@ int pbxdial_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 {
     int literal_op, problems = 0;
 
+    if (pbxdial_guard_check_config(s) != OK)
+        problems++;
     if (!check_literal_op(ptemp, &literal_op))
-        return OK;        /* cannot tell; the handlers check at run time */
+        return problems ? HTTP_INTERNAL_SERVER_ERROR : OK;   /* the handlers check at run time */
     for (; s; s = s->next) {
         const pbxdial_srv_conf_t *sc = ap_get_module_config(s->module_config, &pbxdial_module);
         const core_server_config *csc = ap_get_core_module_config(s->module_config);

@@ -57,6 +57,18 @@ int pbxdial_guard_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
     return OK;
 }
 
+int pbxdial_guard_check_config(server_rec *s)
+{
+    if (guard.spec || ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, GUARD_DEFAULT, AP_SOCACHE_PROVIDER_VERSION))
+        return OK;              /* a configured provider was checked by its directive */
+    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL, PBXLOGNO(0801)
+                 "mod_pbxdial needs a socache provider for its shared state: load mod_socache_shmcb "
+                 "(a2enmod socache_shmcb, or LoadModule socache_shmcb_module "
+                 "/usr/lib/apache2/modules/mod_socache_shmcb.so), or set PbxDialCache "
+                 "(e.g. memcache:127.0.0.1:11211)");
+    return HTTP_INTERNAL_SERVER_ERROR;
+}
+
 static apr_status_t guard_destroy(void *s)
 {
     if (guard.provider && guard.instance)

@@ -10,6 +10,9 @@
 /* PbxDialCache PROVIDER[:ARGS] (main server only). */
 const char *pbxdial_guard_set_cache(cmd_parms *cmd, void *dc, const char *arg);
 
+/* check_config (also under httpd -t): the cache provider must be loaded. */
+int pbxdial_guard_check_config(server_rec *s);
+
 int pbxdial_guard_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
 int pbxdial_guard_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
 void pbxdial_guard_child_init(apr_pool_t *pchild, server_rec *s);

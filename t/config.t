@@ -9,7 +9,7 @@ use File::Temp qw(tempdir);
 my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
 my $httpd = Apache::Test::vars('httpd') or die "no httpd";
 my $so = "$top/mod_pbxdial.so";
-my @load = grep { /^LoadModule (mpm_event|authz_core)_module/ }
+my @load = grep { /^LoadModule (mpm_event|authz_core|socache_shmcb)_module/ }
     do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
 
 my $dir = tempdir('pbxdial-conf-XXXXXX', TMPDIR => 1, CLEANUP => 1);
@@ -50,7 +50,7 @@ my @cases = (
     ['missing user map',    "<Location /x>\nPbxDialUserMap $dir/nope\n</Location>\n", qr/PbxDialUserMap: cannot read/],
     ['bad extension expression', "<Location /x>\nPbxDialExtension \"%{tolower:}\"\n</Location>\n", qr/PbxDialExtension: cannot parse expression/],
 );
-plan tests => 3 * @cases + 8;
+plan tests => 3 * @cases + 10;
 
 for my $c (@cases) {
     my ($name, $body, $fix) = @$c;
@@ -78,3 +78,13 @@ ok t_cmp($out, qr/needs PbxDialAdmin in/, 'names only what is missing');
 ok t_cmp($rc, 0, 'the script handler needs no PBX');
 ($rc, $out) = check_config($good . "<VirtualHost 127.0.0.1:1>\n<Location /x>\nSetHandler pbxdial-login\n</Location>\n</VirtualHost>\n");
 ok t_cmp($rc, 0, 'a vhost inherits the PBX settings of the main server');
+
+# no socache provider for the shared state: httpd -t already says so
+{
+    my @all = @load;
+    @load = grep { !/socache_shmcb/ } @all;
+    ($rc, $out) = check_config($good);
+    @load = @all;
+    ok t_cmp($rc, qr/^[1-9]/, 'without mod_socache_shmcb: httpd -t fails');
+    ok t_cmp($out, qr/PBXDIAL0801: mod_pbxdial needs a socache provider .*a2enmod socache_shmcb/, 'and says what to load');
+}
