@@ -2,12 +2,33 @@
  * module so that it always matches the module's JSON, served from memory with
  * a content-hash ETag so browsers revalidate cheaply (304). */
 #include <apr_buckets.h>
+#include <apr_strings.h>
 #include <http_protocol.h>
 #include <http_request.h>
 #include <util_filter.h>
 
 #include "handlers.h"
 #include "callback_js.h"
+
+/* mod_deflate and mod_brotli send the tag as "hash-gzip" / "hash-br" with a
+ * compressed body (DeflateAlterETag AddSuffix, the default); a browser
+ * revalidates with that, which would never match: take it as our tag. */
+static void script_unsuffix_etag(request_rec *r)
+{
+    static const char *const suffixes[] = { "-gzip\"", "-br\"", NULL };
+    const char *inm = apr_table_get(r->headers_in, "If-None-Match");
+    apr_size_t taglen = sizeof(pbxdial_callback_js_etag) - 2;     /* without the closing quote */
+    const char *hit;
+    int i;
+
+    if (!inm || !(hit = strstr(inm, apr_pstrndup(r->pool, pbxdial_callback_js_etag, taglen))))
+        return;
+    for (i = 0; suffixes[i]; i++)
+        if (!strncmp(hit + taglen, suffixes[i], strlen(suffixes[i]))) {
+            apr_table_setn(r->headers_in, "If-None-Match", pbxdial_callback_js_etag);
+            return;
+        }
+}
 
 int pbxdial_handler_script(request_rec *r)
 {
@@ -26,6 +47,7 @@ int pbxdial_handler_script(request_rec *r)
     apr_table_setn(r->headers_out, "ETag", pbxdial_callback_js_etag);
     apr_table_setn(r->headers_out, "Cache-Control", "no-cache");
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    script_unsuffix_etag(r);
     ap_update_mtime(r, pbxdial_callback_js_mtime);
     ap_set_last_modified(r);
     if ((rv = ap_meets_conditions(r)) != OK)

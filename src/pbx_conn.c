@@ -15,7 +15,7 @@
 #include "pbx_conn.h"
 
 /* More than this many idle handles are not worth keeping per process. */
-#define CONN_POOL_MAX 64
+#define CONN_POOL_MAX 256
 
 typedef struct conn_node {
     CURL *h;
@@ -28,6 +28,7 @@ static struct {
     conn_node_t *idle;            /* handles ready for reuse */
     conn_node_t *spare;           /* empty nodes, to avoid allocating per request */
     int nidle;
+    long maxconns;
 #if APR_HAS_THREADS
     apr_thread_mutex_t *mutex;    /* guards idle/spare */
     apr_thread_mutex_t *locks[CURL_LOCK_DATA_LAST];
@@ -64,7 +65,7 @@ static apr_status_t conn_cleanup(void *unused)
     return APR_SUCCESS;
 }
 
-void pbxdial_conn_child_init(apr_pool_t *pchild)
+void pbxdial_conn_child_init(apr_pool_t *pchild, int threads)
 {
     int i;
 
@@ -73,6 +74,7 @@ void pbxdial_conn_child_init(apr_pool_t *pchild)
     /* a pool of our own: at run time only we allocate from it, under the mutex */
     apr_pool_create(&conn.p, pchild);
     apr_pool_cleanup_register(pchild, NULL, conn_cleanup, apr_pool_cleanup_null);
+    conn.maxconns = threads > 8 ? threads : 8;
 #if APR_HAS_THREADS
     apr_thread_mutex_create(&conn.mutex, APR_THREAD_MUTEX_DEFAULT, pchild);
     for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
@@ -90,6 +92,11 @@ void pbxdial_conn_child_init(apr_pool_t *pchild)
         curl_share_setopt(conn.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
         curl_share_setopt(conn.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     }
+}
+
+long pbxdial_conn_max(void)
+{
+    return conn.maxconns > 0 ? conn.maxconns : 8;
 }
 
 CURL *pbxdial_conn_acquire(void)

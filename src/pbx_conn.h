@@ -7,7 +7,10 @@
 
 /* In each child, before its threads start: curl's global set-up, the pool
  * and the share. Torn down with pchild. */
-void pbxdial_conn_child_init(apr_pool_t *pchild);
+void pbxdial_conn_child_init(apr_pool_t *pchild, int threads);
+
+/* How many idle connections a child keeps (its threads, at least 8). */
+long pbxdial_conn_max(void);
 
 /* A handle with default options (and the share set), or NULL. */
 CURL *pbxdial_conn_acquire(void);

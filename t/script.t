@@ -7,7 +7,7 @@ use Apache::TestRequest qw(GET HEAD POST);
 use Apache::TestUtil qw(t_cmp);
 use Digest::SHA qw(sha256_hex);
 
-plan tests => 17;
+plan tests => 20;
 
 my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
 open my $fh, '<:raw', "$top/htdocs/callback.js" or die "htdocs/callback.js: $!";
@@ -42,3 +42,10 @@ ok t_cmp($res->header('ETag'), $etag, 'HEAD: same ETag');
 $res = POST '/js/callback.js', content => 'x';
 ok t_cmp($res->code, 405, 'POST: 405');
 ok t_cmp($res->header('Allow') // '', qr/GET/, 'POST: Allow names GET');
+
+# a tag that mod_deflate or mod_brotli suffixed on a compressed answer revalidates too
+(my $gz = $etag) =~ s/"$/-gzip"/;
+ok t_cmp(GET('/js/callback.js', 'If-None-Match' => $gz)->code, 304, 'If-None-Match with -gzip suffix: 304');
+(my $br = $etag) =~ s/"$/-br"/;
+ok t_cmp(GET('/js/callback.js', 'If-None-Match' => $br)->code, 304, 'If-None-Match with -br suffix: 304');
+ok t_cmp(GET('/js/callback.js', 'If-None-Match' => '"0000-gzip"')->code, 200, 'another tag with a suffix: 200');
