@@ -15,7 +15,8 @@ pkgs=(apache2 apache2-dev apache2-utils libcurl4-openssl-dev libjansson-dev libs
 if [ "$what" = test ]; then
     # Apache-Test comes with mod_perl's package; the browser tests use Debian's chromium
     # (slapd and mod_auth_openidc: the cookbook's configs are tested for real)
-    pkgs+=(libapache2-mod-perl2 chromium memcached redis-server slapd ldap-utils libapache2-mod-auth-openidc)
+    pkgs+=(libapache2-mod-perl2 chromium memcached redis-server slapd ldap-utils libapache2-mod-auth-openidc
+           dpkg-dev debhelper lintian)
 fi
 
 missing=()

@@ -30,7 +30,7 @@ count_prove() {
     local log=$1 rc=$2 name=$3 tests f bad
     tests=$(sed -nE 's/^Files=[0-9]+, Tests=([0-9]+),.*/\1/p' "$log" | tail -1)
     if [ -z "$tests" ]; then broken+=("$name"); return; fi
-    f=$(sed -nE 's/.*\(Wstat: [0-9]+ Tests: [0-9]+ Failed: ([0-9]+)\).*/\1/p' "$log" | paste -sd+ -)
+    f=$(sed -nE 's/.*\(Wstat: .* Tests: [0-9]+ Failed: ([0-9]+)\).*/\1/p' "$log" | paste -sd+ -)
     f=$((${f:-0}))
     # a file that died or ran fewer tests than planned counts as one failure
     bad=$(grep -cE 'Bad plan|Wstat: [1-9]|No plan found' "$log")
@@ -55,6 +55,27 @@ if [ -n "$p" ] && [ -n "$f" ]; then
 else
     broken+=(e2e)
 fi
+
+# Adds the final "N passed, N failed" line of a script to the totals.
+count_summary() {
+    local log=$1 rc=$2 name=$3 p f
+    p=$(sed -nE 's/^([0-9]+) passed, [0-9]+ failed$/\1/p' "$log" | tail -1)
+    f=$(sed -nE 's/^[0-9]+ passed, ([0-9]+) failed$/\1/p' "$log" | tail -1)
+    if [ -z "$p" ]; then broken+=("$name"); return; fi
+    [ "$f" = 0 ] && [ "$rc" != 0 ] && f=1
+    passed=$((passed + p)) failed=$((failed + f))
+}
+
+# -- the example site project against `make install DESTDIR=...` (installed pieces only)
+section "example site (t/outside) against the installed module and simulator"
+scripts/outside-test.sh 2>&1 | tee "$logs/outside.txt"
+count_summary "$logs/outside.txt" "${PIPESTATUS[0]}" outside
+
+# -- the Debian package: build, contents, lintian, apache2 -t, t/outside on dpkg -x
+# (nocheck: the package's own make check is the Apache-Test run above)
+section "Debian package"
+DEB_BUILD_OPTIONS=nocheck scripts/package-test.sh 2>&1 | tee "$logs/package.txt"
+count_summary "$logs/package.txt" "${PIPESTATUS[0]}" package
 
 # -- the module built with ASan + UBSan, the whole Apache-Test suite again
 section "Apache-Test under AddressSanitizer + UndefinedBehaviorSanitizer"

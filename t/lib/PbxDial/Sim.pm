@@ -1,7 +1,8 @@
 package PbxDial::Sim;
 
-# Start the PBX simulator (t/sim/pbxdial-sim) for a Perl test, or attach to
-# a running one, and drive its control interface (/_sim/*).
+# Start the PBX simulator (t/sim/pbxdial-sim, or the installed pbxdial-sim)
+# for a Perl test, or attach to a running one, and drive its control
+# interface (/_sim/*).
 #
 #   my $sim = PbxDial::Sim->start(config => 't/sim/pbx.json', tls => 1, dir => $dir,
 #                                 connect_delay => 1);   # other keys override the config
@@ -27,7 +28,12 @@ use Scalar::Util qw(weaken);
 use Time::HiRes qw(sleep time);
 
 my $T_DIR = abs_path(dirname(__FILE__) . '/../..');    # t/lib/PbxDial -> t
-my $BIN   = "$T_DIR/sim/pbxdial-sim";
+
+# `make install` writes the installed locations into these two lines; in the
+# source tree they keep their @...@ and the tree's t/sim/ copies are used.
+my $INSTALLED_BIN    = '@bindir@/pbxdial-sim';
+my $INSTALLED_CONFIG = '@pkgdatadir@/pbx.json';
+my $IN_TREE          = $INSTALLED_BIN =~ /^\@/;
 
 my %LAUNCH_KEYS = map { $_ => 1 } qw(config tls dir bin timeout http_port https_port);
 my %LIVE;                                                # pid => weakened object, for END
@@ -44,8 +50,10 @@ sub start {
   $dir = abs_path($dir);
   chmod 0755, $dir;    # httpd children (nobody) read the CA file in here
 
+  my $bin = $o{bin} // _find_bin();
+
   # The simulator reads one file: the given config with the overrides applied.
-  my $src = $o{config} // "$T_DIR/sim/pbx.json";
+  my $src = $o{config} // _find_config($bin);
   my $cfg = decode_json(_slurp($src));
   croak "$src: top level must be a JSON object" unless ref $cfg eq 'HASH';
   %$cfg = (%$cfg, %$overrides);
@@ -61,7 +69,7 @@ sub start {
     owner       => $$,
   }, $class;
 
-  my @cmd = ($^X, $o{bin} // $BIN, '--config', $cfg_file, '--http', '127.0.0.1:' . ($o{http_port} // 0), '--ready-file', $self->{ready_file},
+  my @cmd = ($^X, $bin, '--config', $cfg_file, '--http', '127.0.0.1:' . ($o{http_port} // 0), '--ready-file', $self->{ready_file},
     '--parent', $$);
   if ($o{tls}) {
     @$self{qw(cert_file key_file)} = ("$dir/cert.pem", "$dir/key.pem");
@@ -82,6 +90,33 @@ sub start {
 
   $self->_wait_ready($o{timeout} // 10);
   return $self;
+}
+
+# The simulator: $PBXDIAL_SIM_BIN, else the source tree's t/sim/pbxdial-sim,
+# else the installed one (where `make install` put it, else pbxdial-sim in PATH).
+sub _find_bin {
+  return $ENV{PBXDIAL_SIM_BIN} if $ENV{PBXDIAL_SIM_BIN};
+  return "$T_DIR/sim/pbxdial-sim" if $IN_TREE;
+  return $INSTALLED_BIN if -f $INSTALLED_BIN;
+  for my $dir (File::Spec->path) {
+    my $f = File::Spec->catfile($dir, 'pbxdial-sim');
+    return $f if -f $f && -x _;
+  }
+  croak "pbxdial-sim not found in $INSTALLED_BIN or PATH; set PBXDIAL_SIM_BIN or pass bin => ...";
+}
+
+# The default config: $PBXDIAL_SIM_CONFIG, else the tree's t/sim/pbx.json,
+# else the installed one (where `make install` put it, else
+# BINDIR/../share/mod_pbxdial/pbx.json next to the simulator found, as in a
+# `make install DESTDIR=...` copy).
+sub _find_config {
+  my $bin = shift;
+  return $ENV{PBXDIAL_SIM_CONFIG} if $ENV{PBXDIAL_SIM_CONFIG};
+  return "$T_DIR/sim/pbx.json" if $IN_TREE;
+  return $INSTALLED_CONFIG if -f $INSTALLED_CONFIG;
+  my $near = abs_path(dirname($bin)) . '/../share/mod_pbxdial/pbx.json';
+  return $near if -f $near;
+  croak "default simulator config not found in $INSTALLED_CONFIG or $near; set PBXDIAL_SIM_CONFIG or pass config => ...";
 }
 
 # A self-signed certificate for 127.0.0.1 / localhost; OpenSSL 3 marks it
