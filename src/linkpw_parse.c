@@ -4,6 +4,7 @@
 #include <string.h>
 #include <apr_strings.h>
 
+#include "lines.h"
 #include "linkpw_parse.h"
 #include "names.h"
 
@@ -15,23 +16,16 @@ static int linkpw_blank(char c)
 const char *pbxdial_linkpw_parse(apr_pool_t *p, const char *text, apr_size_t len, apr_hash_t **map)
 {
     apr_hash_t *h = apr_hash_make(p);
-    const char *pos = text, *end = text + len;
+    const char *pos = text, *end = text + len, *s;
     unsigned lineno = 0;
+    apr_size_t n;
+    int rc;
 
-    while (pos < end) {
-        const char *eol = memchr(pos, '\n', end - pos);
-        const char *s = pos, *e = eol ? eol : end, *colon;
+    while ((rc = pbxdial_lines_next(&pos, end, &s, &n, &lineno)) != 0) {
+        const char *e = s + n, *colon;
         const char *user, *ext, *domain, *pw;
 
-        pos = eol ? eol + 1 : end;
-        lineno++;
-        if (e > s && e[-1] == '\r')
-            e--;
-        while (s < e && linkpw_blank(*s))
-            s++;
-        if (s == e || *s == '#')
-            continue;
-        if (memchr(s, '\0', e - s))
+        if (rc < 0)
             return apr_psprintf(p, "line %u contains a NUL byte", lineno);
         colon = memchr(s, ':', e - s);
         if (!colon)

@@ -3,34 +3,24 @@
 #include <apr_strings.h>
 
 #include "names.h"
+#include "lines.h"
 #include "usermap_parse.h"
-
-static int usermap_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
 
 const char *pbxdial_usermap_parse(apr_pool_t *p, const char *text, apr_size_t len, apr_hash_t **map)
 {
     apr_hash_t *h = apr_hash_make(p);
-    const char *pos = text, *end = text + len;
+    const char *pos = text, *end = text + len, *s;
     unsigned lineno = 0;
+    apr_size_t n;
+    int rc;
 
-    while (pos < end) {
-        const char *eol = memchr(pos, '\n', end - pos);
-        const char *s = pos, *e = eol ? eol : end;
+    while ((rc = pbxdial_lines_next(&pos, end, &s, &n, &lineno)) != 0) {
         const char *user, *target, *ext, *domain;
         char *line, *last;
 
-        pos = eol ? eol + 1 : end;
-        lineno++;
-        while (s < e && usermap_space(*s))
-            s++;
-        if (s == e || *s == '#')
-            continue;
-        if (memchr(s, '\0', e - s))
+        if (rc < 0)
             return apr_psprintf(p, "line %u contains a NUL byte", lineno);
-        line = apr_pstrmemdup(p, s, e - s);
+        line = apr_pstrmemdup(p, s, n);
         user = apr_strtok(line, " \t\r", &last);
         target = apr_strtok(NULL, " \t\r", &last);
         if (!target || apr_strtok(NULL, " \t\r", &last))

@@ -10,38 +10,15 @@ use Apache::TestUtil qw(t_cmp);
 use File::Temp qw(tempdir);
 use Digest::MD5 qw(md5_hex);
 use MIME::Base64 qw(encode_base64);
-use IO::Socket::INET;
 use HTTP::Tiny;
-use POSIX ();
 use Time::HiRes qw(sleep);
-use PbxDial::Test qw(sim);
+use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_start httpd_stop);
 
 plan tests => 12;
 
 my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
-my $httpd = Apache::Test::vars('httpd');
 my $moddir = `apxs -q LIBEXECDIR`; chomp $moddir;
 my $sim = sim();
-my @pids;
-
-sub free_port { IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1:0')->sockport }
-
-sub wait_port {
-    my $port = shift;
-    for (1 .. 100) { return 1 if IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port"); sleep 0.05 }
-    return 0;
-}
-
-sub spawn {
-    my @cmd = @_;
-    my $pid = fork // die "fork: $!";
-    if (!$pid) {
-        open STDOUT, '>', '/dev/null'; open STDERR, '>', '/dev/null';
-        exec @cmd or POSIX::_exit(127);
-    }
-    push @pids, $pid;
-    return $pid;
-}
 
 my $dir = tempdir('pbxdial-cluster-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod 0755, $dir;
@@ -66,17 +43,7 @@ sub start_httpd {
         " AuthUserFile $top/t/conf/htpasswd\n Require valid-user\n PbxDialDomain example.com\n",
         " PbxDialLinkPasswords $top/t/conf/linkpw\n PbxDialLinkOnce On\n PbxDialRateLimit 2 60\n</Location>\n";
     close $fh;
-    system($httpd, '-d', $sr, '-f', "$sr/httpd.conf", '-k', 'start') == 0 or die "httpd $name did not start";
-    wait_port($port) or die "httpd $name not listening";
-    return ("http://127.0.0.1:$port", $sr);
-}
-
-sub stop_httpd {
-    my $sr = shift;
-    open my $fh, '<', "$sr/logs/httpd.pid" or return;
-    my $pid = <$fh>; chomp $pid;
-    kill 'TERM', $pid;
-    for (1 .. 100) { last unless kill 0, $pid; sleep 0.05 }
+    return (httpd_start($sr, $port), $sr);
 }
 
 my $http = HTTP::Tiny->new(timeout => 10);
@@ -85,11 +52,12 @@ my %basic41 = (Authorization => 'Basic ' . encode_base64('41@example.com:s3cret'
 
 for my $backend (qw(memcache redis)) {
     my $port = free_port();
+    my $cache_pid;
     if ($backend eq 'memcache') {
-        spawn('memcached', '-l', '127.0.0.1', '-p', $port, '-U', '0', ($> == 0 ? ('-u', 'nobody') : ()));
+        $cache_pid = spawn(undef, 'memcached', '-l', '127.0.0.1', '-p', $port, '-U', '0', ($> == 0 ? ('-u', 'nobody') : ()));
     }
     else {
-        spawn('redis-server', '--port', $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no');
+        $cache_pid = spawn(undef, 'redis-server', '--port', $port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no');
     }
     ok t_cmp(wait_port($port) ? 'up' : 'down', 'up', "$backend server started on port $port");
     my $cache = "$backend:127.0.0.1:$port";
@@ -110,9 +78,7 @@ for my $backend (qw(memcache redis)) {
     ok t_cmp($log =~ /PBXDIAL080[0-9]|exit signal/ ? 'cache errors' : 'clean', 'clean', "$backend: no cache errors or crashes in the logs");
     ok t_cmp(scalar @{ $sim->calls_of('41@example.com') }, 2, "$backend: two calls placed for 41");
     $sim->hangup_all;
-    stop_httpd($_) for $sra, $srb;
-    kill 'TERM', pop @pids;
-    waitpid -1, 0;
+    httpd_stop($_) for $sra, $srb;
+    stop_pid($cache_pid);
 }
 
-END { kill 'TERM', @pids if @pids }

@@ -20,14 +20,10 @@ use File::Temp qw(tempdir);
 use File::Copy qw(copy);
 use Digest::MD5 qw(md5_hex);
 use MIME::Base64 qw(encode_base64);
-use IO::Socket::INET;
 use HTTP::Tiny;
 use JSON::PP ();
-use POSIX ();
 use Time::HiRes qw(sleep);
-use Mojo::UserAgent;
-use Mojo::IOLoop;
-use PbxDial::Test qw(sim);
+use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_start httpd_stop ws_session);
 
 my %plan = (common => 4, ldap => 12, oidc => 5, form => 12, cluster => 13, websocket => 9);
 my $total = 0;
@@ -44,40 +40,11 @@ my $pbx_ca = $ENV{PBXDIAL_SIM_CA} or die "PBXDIAL_SIM_CA not set\n";
 
 my $dir = tempdir('pbxdial-cookbook-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod 0755, $dir;
-my (@pids, @httpds);
 
 # ------------------------------------------------------------------ helpers
 
 sub slurp { my $f = shift; open my $fh, '<', $f or die "$f: $!\n"; local $/; scalar <$fh> }
 sub spurt { my ($f, $text, $mode) = @_; open my $fh, '>', $f or die "$f: $!\n"; print {$fh} $text; close $fh; chmod $mode // 0644, $f }
-sub free_port { IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1:0', ReuseAddr => 1)->sockport }
-
-sub wait_port {
-    my $port = shift;
-    for (1 .. 200) { return 1 if IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port"); sleep 0.05 }
-    return 0;
-}
-
-# Runs a server in the foreground of a child; stopped at the end.
-sub spawn {
-    my ($log, @cmd) = @_;
-    my $pid = fork // die "fork: $!";
-    if (!$pid) {
-        open STDIN, '<', '/dev/null';
-        open STDOUT, '>>', $log; open STDERR, '>&', \*STDOUT;
-        exec @cmd or POSIX::_exit(127);
-    }
-    push @pids, $pid;
-    return $pid;
-}
-
-sub stop_pid {
-    my $pid = shift;
-    kill 'TERM', $pid;
-    waitpid $pid, 0;
-    @pids = grep { $_ != $pid } @pids;
-}
-
 # The tests of one recipe: each check counts; when the recipe dies (a
 # missing package, a server that does not start), its remaining checks fail
 # with the reason, so the plan holds and nothing is skipped.
@@ -167,29 +134,6 @@ sub config_test {
 }
 
 sub error_log { my $sr = shift; -e "$sr/logs/error_log" ? slurp("$sr/logs/error_log") : '' }
-
-sub start_httpd {
-    my ($sr, $port) = @_;
-    my $out = `'$httpd' -d '$sr' -f '$sr/httpd.conf' -k start 2>&1`;
-    die "httpd did not start: $out\n" . error_log($sr) if $?;
-    push @httpds, $sr;
-    wait_port($port) or die "httpd not listening on $port:\n" . error_log($sr);
-    return "http://127.0.0.1:$port";
-}
-
-sub stop_httpd {
-    my $sr = shift;
-    open my $fh, '<', "$sr/logs/httpd.pid" or return;
-    my $pid = <$fh>; chomp $pid;
-    kill 'TERM', $pid;
-    for (1 .. 100) { last unless kill 0, $pid; sleep 0.05 }
-    @httpds = grep { $_ ne $sr } @httpds;
-}
-
-END {
-    stop_httpd($_) for @httpds;
-    kill 'TERM', @pids if @pids;
-}
 
 my $http = HTTP::Tiny->new(timeout => 15, max_redirect => 0);
 sub basic { my ($u, $p) = @_; (Authorization => 'Basic ' . encode_base64("$u:$p", '')) }
@@ -299,7 +243,7 @@ LDIF
     my $port = free_port();
     my $sr = make_server('ldap', 'ldap', $port, %common, LDAP => "127.0.0.1:$ldap_port");
     check(config_test($sr), qr/Syntax OK/, 'apache2 -t');
-    my $base = start_httpd($sr, $port);
+    my $base = httpd_start($sr, $port);
 
     $sim->hangup_all;
     $sim->clear_requests;
@@ -324,7 +268,7 @@ LDIF
     $sim->hangup_all;
     $res = get("$base/remote_call.htm?dest=09001234", basic('bob', 'bob-ldap'), @json);
     check($res->{status} . ' ' . (json($res)->{error} // ''), '403 number_not_allowed', 'PbxDialDeny ^0900 holds');
-    stop_httpd($sr);
+    httpd_stop($sr);
     stop_pid($slapd_pid);
 });
 
@@ -342,13 +286,13 @@ recipe(oidc => sub {
     # without a session gets a 401, not a redirect it cannot follow.
     my $sr = make_server('oidc', 'oidc', $port, %common, OIDC_ISSUER => 'https://127.0.0.1:1/realms/crm');
     check(config_test($sr), qr/Syntax OK/, 'apache2 -t');
-    my $base = start_httpd($sr, $port);
+    my $base = httpd_start($sr, $port);
     check(error_log($sr), qr/mod_pbxdial\/\S+/, 'httpd started with mod_pbxdial and mod_auth_openidc');
     my $res = get("$base/rest/pbxlogin", @json);
     check($res->{status}, 401, '/rest/pbxlogin without a session: 401 (OIDCUnAuthAction 401)');
     check($res->{headers}{location} // '', '', 'no redirect to the identity provider');
     check(error_log($sr), qr/^(?!.*PBXDIAL0101)/s, 'the module never saw a request without a user');
-    stop_httpd($sr);
+    httpd_stop($sr);
 });
 
 # ------------------------------------------------------------------ (c) form
@@ -361,7 +305,7 @@ recipe(form => sub {
         . qq{<button>Log in</button></form>\n});
     my $sr = make_server('form', 'form', $port, %common);
     check(config_test($sr), qr/Syntax OK/, 'apache2 -t');
-    my $base = start_httpd($sr, $port);
+    my $base = httpd_start($sr, $port);
 
     my $res = get("$base/rest/pbxlogin");
     check($res->{status} . ' ' . ($res->{content} =~ /httpd_password/ ? 'form' : 'no form'), '401 form',
@@ -398,7 +342,7 @@ recipe(form => sub {
     check($res->{status} . ' ' . ($res->{headers}{location} // ''), qr{^30[237] .*/login\.html$}, '/logout: back to the form');
     check(get("$base/rest/pbxlogin", Cookie => join('; ', map { /^(crmsession=[^;]*)/ } (ref $res->{headers}{'set-cookie'} ? @{ $res->{headers}{'set-cookie'} } : $res->{headers}{'set-cookie'} // ())))->{status},
           401, 'and the session it leaves is logged out');
-    stop_httpd($sr);
+    httpd_stop($sr);
 });
 
 # ------------------------------------------------------------------ (d) cluster
@@ -413,7 +357,7 @@ recipe(cluster => sub {
     for my $name (qw(cluster-a cluster-b)) {
         my $port = free_port();
         push @sr, make_server($name, 'cluster', $port, %common, MEMCACHED => "127.0.0.1:$mport");
-        push @base, start_httpd($sr[-1], $port);
+        push @base, httpd_start($sr[-1], $port);
     }
     check(config_test($sr[0]), qr/Syntax OK/, 'apache2 -t');
 
@@ -452,7 +396,7 @@ recipe(cluster => sub {
     check($res->{status}, 200, 'memcached down: a logged-in user still dials (the rate limit cannot count)');
     check(join('', map { error_log($_) } @sr), qr/PBXDIAL0807: PbxDialCache memcache:\S+: read failed/, 'memcached down: PBXDIAL0807 in the error log');
     $sim->hangup_all;
-    stop_httpd($_) for @sr;
+    httpd_stop($_) for @sr;
 });
 
 # ------------------------------------------------------------------ (e) websocket
@@ -461,7 +405,7 @@ recipe(websocket => sub {
     my $port = free_port();
     my $sr = make_server('websocket', 'websocket', $port, %common);
     check(config_test($sr), qr/Syntax OK/, 'apache2 -t');
-    my $base = start_httpd($sr, $port);
+    my $base = httpd_start($sr, $port);
 
     my $res = get("$base/rest/pbxlogin", basic('alice', 's3cret'));
     my $j = json($res);
@@ -470,24 +414,9 @@ recipe(websocket => sub {
           'domain,user,websocket /pbx/websocket 40@example.com', 'names the websocket path and the extension; no PBX token');
 
     $sim->hangup_all;
-    my %r = (messages => []);
-    my $ua = Mojo::UserAgent->new(connect_timeout => 5, inactivity_timeout => 10);
-    my $tx = $ua->build_websocket_tx("ws://alice:s3cret\@127.0.0.1:$port/pbx/websocket");
-    $ua->start($tx => sub {
-        my ($ua, $tx) = @_;
-        $r{status} = $tx->res->code;
-        if (!$tx->is_websocket) { Mojo::IOLoop->stop; return }
-        $tx->on(json => sub {
-            my ($tx, $msg) = @_;
-            push @{ $r{messages} }, $msg;
-            $tx->finish if ($msg->{action} // '') eq 'call-state' && @{ $msg->{calls} // [] };
-        });
-        $tx->on(finish => sub { Mojo::IOLoop->stop });
-        $tx->send({json => {action => 'make-call', to => '0123456789'}});
-    });
-    my $guard = Mojo::IOLoop->timer(10 => sub { Mojo::IOLoop->stop });
-    Mojo::IOLoop->start;
-    Mojo::IOLoop->remove($guard);
+    my %r = %{ ws_session("ws://alice:s3cret\@127.0.0.1:$port/pbx/websocket",
+        send  => [{action => 'make-call', to => '0123456789'}],
+        until => sub { ($_[0]{action} // '') eq 'call-state' && @{ $_[0]{calls} // [] } }) };
 
     check($r{status} // 'none', 101, 'the websocket through Apache: 101');
     my ($state) = grep { ($_->{action} // '') eq 'call-state' && @{ $_->{calls} } } @{ $r{messages} };
@@ -497,14 +426,9 @@ recipe(websocket => sub {
     $sim->hangup_all;
     check(error_log($sr), qr/PBXDIAL0705: PBX websocket for 40\@example\.com/, 'logged: PBX websocket for 40@example.com');
 
-    my $code;
-    my $tx2 = $ua->build_websocket_tx("ws://alice:wrong\@127.0.0.1:$port/pbx/websocket");
-    $ua->start($tx2 => sub { $code = $_[1]->res->code; Mojo::IOLoop->stop });
-    $guard = Mojo::IOLoop->timer(10 => sub { Mojo::IOLoop->stop });
-    Mojo::IOLoop->start;
-    Mojo::IOLoop->remove($guard);
+    my $code = ws_session("ws://alice:wrong\@127.0.0.1:$port/pbx/websocket", linger => 0)->{status};
     check($code // 'none', 401, 'a wrong password: 401, no websocket');
     $res = get("$base/js/callback.js", basic('alice', 's3cret'));
     check($res->{status} . ' ' . ($res->{headers}{'content-type'} // ''), qr{^200 .*javascript}, '/js/callback.js is served');
-    stop_httpd($sr);
+    httpd_stop($sr);
 });

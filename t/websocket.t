@@ -7,10 +7,7 @@ use warnings FATAL => 'all';
 use Apache::Test qw(plan ok);
 use Apache::TestRequest qw(GET);
 use Apache::TestUtil qw(t_cmp);
-use Mojo::UserAgent;
-use Mojo::IOLoop;
-use Mojo::JSON qw(encode_json decode_json);
-use PbxDial::Test qw(sim json_of error_log_mark error_log_since);
+use PbxDial::Test qw(sim json_of error_log_mark error_log_since ws_session);
 
 plan tests => 17;
 
@@ -26,40 +23,19 @@ ok t_cmp($res->code, 200, 'same-origin login: 200');
 ok t_cmp(join(',', sort keys %$j), 'domain,user,websocket', 'only websocket, user, domain: no session, no server');
 ok t_cmp("$j->{websocket} $j->{user}\@$j->{domain}", '/so/websocket 40@example.com', 'the path and alice\'s extension');
 
-# Opens the websocket, optionally sends make-call, returns what happened.
-sub ws_session {
+# Opens the websocket as the browser would, claiming extension 41 and forged
+# cookies; optionally places a call and waits for the PBX to report it.
+sub ws {
     my (%o) = @_;
-    my $ua = Mojo::UserAgent->new(connect_timeout => 5, inactivity_timeout => 10);
-    my $url = "ws://$o{user}\@$hostport/so/websocket?domain=evil.example&user=41";
-    my %r = (messages => []);
-    my $tx = $ua->build_websocket_tx($url => {
-        Cookie => 'session=browser-forged; crm=crm-secret',
-        ($o{origin} ? (Origin => $o{origin}) : ()),
-    });
-    $ua->start($tx => sub {
-        my ($ua, $tx) = @_;
-        $r{status} = $tx->res->code;
-        if (!$tx->is_websocket) { Mojo::IOLoop->stop; return }
-        $tx->on(json => sub {
-            my ($tx, $msg) = @_;
-            push @{ $r{messages} }, $msg;
-            if (($msg->{action} // '') eq 'call-state' && @{ $msg->{calls} // [] }) {
-                $tx->finish;
-            }
-        });
-        $tx->on(finish => sub { Mojo::IOLoop->stop });
-        $tx->send({json => {action => 'make-call', to => $o{to}}}) if $o{to};
-        Mojo::IOLoop->timer(3 => sub { $tx->finish }) unless $o{to};
-    });
-    my $guard = Mojo::IOLoop->timer(10 => sub { Mojo::IOLoop->stop });
-    Mojo::IOLoop->start;
-    Mojo::IOLoop->remove($guard);
-    return \%r;
+    return ws_session("ws://$o{user}\@$hostport/so/websocket?domain=evil.example&user=41",
+        headers => {Cookie => 'session=browser-forged; crm=crm-secret', ($o{origin} ? (Origin => $o{origin}) : ())},
+        ($o{to} ? (send => [{action => 'make-call', to => $o{to}}],
+                   until => sub { ($_[0]{action} // '') eq 'call-state' && @{ $_[0]{calls} // [] } }) : ()));
 }
 
 $sim->clear_requests;
 my $mark = error_log_mark();
-my $r = ws_session(user => 'alice:s3cret', to => '0123456789');
+my $r = ws(user => 'alice:s3cret', to => '0123456789');
 ok t_cmp($r->{status}, 101, 'websocket through Apache: 101 Switching Protocols');
 my ($state) = grep { ($_->{action} // '') eq 'call-state' && @{ $_->{calls} } } @{ $r->{messages} };
 ok t_cmp($state->{calls}[0]{'to-number'} // '', '0123456789', 'make-call over the proxied socket: the PBX reports the call');
@@ -81,13 +57,13 @@ ok t_cmp(scalar @act, 1, 'the token was activated server-side');
 ok t_cmp(error_log_since($mark), qr/PBXDIAL0705: PBX websocket for 40\@example\.com/, 'logged at info');
 
 # --- refusals
-$r = ws_session(user => 'alice:wrong');
+$r = ws(user => 'alice:wrong');
 ok t_cmp($r->{status}, 401, 'wrong password: 401, no upgrade');
-$r = ws_session(user => 'alice:s3cret', origin => 'https://evil.example');
+$r = ws(user => 'alice:s3cret', origin => 'https://evil.example');
 ok t_cmp($r->{status}, 403, 'cross-site Origin: 403 (no websocket hijacking)');
-$r = ws_session(user => 'alice:s3cret', origin => "http://$hostport");
+$r = ws(user => 'alice:s3cret', origin => "http://$hostport");
 ok t_cmp($r->{status}, 101, 'own Origin: 101');
 $sim->fault(path => '/rest/system/session', kind => 'false');
-$r = ws_session(user => 'alice:s3cret');
+$r = ws(user => 'alice:s3cret');
 $sim->clear_faults;
 ok t_cmp($r->{status}, 502, 'PBX refuses the admin: 502, no upgrade');

@@ -5,12 +5,15 @@ use strict;
 use warnings;
 
 use Exporter 'import';
+use IO::Socket::INET ();
 use JSON::PP ();
+use POSIX ();
 use Time::HiRes ();
 use Apache::Test ();
 use PbxDial::Sim;
 
-our @EXPORT_OK = qw(sim json_of error_log_mark error_log_since timed in_vhost);
+our @EXPORT_OK = qw(sim json_of error_log_mark error_log_since timed in_vhost
+                    free_port wait_port spawn stop_pid httpd_start httpd_stop ws_session);
 
 sub sim {
     my $url = $ENV{PBXDIAL_SIM_URL} or die "PBXDIAL_SIM_URL not set: run the suite through t/TEST\n";
@@ -51,6 +54,100 @@ sub in_vhost {
     my ($name, $code) = @_;
     local $Apache::TestRequest::Module = $name;
     return $code->();
+}
+
+# --- servers a test starts itself (memcached, slapd, more httpd instances)
+
+my (@pids, @httpds);
+
+sub free_port { IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1:0', ReuseAddr => 1)->sockport }
+
+# 1 once something listens on the loopback port (10 s at most), else 0.
+sub wait_port {
+    my $port = shift;
+    for (1 .. 200) { return 1 if IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port"); Time::HiRes::sleep(0.05) }
+    return 0;
+}
+
+# Runs a server in the foreground of a child, its output to $log (or
+# nowhere); stopped by stop_pid or at the end of the test.
+sub spawn {
+    my ($log, @cmd) = @_;
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>>', $log // '/dev/null';
+        open STDERR, '>&', \*STDOUT;
+        exec @cmd or POSIX::_exit(127);
+    }
+    push @pids, $pid;
+    return $pid;
+}
+
+sub stop_pid {
+    my $pid = shift;
+    kill 'TERM', $pid;
+    waitpid $pid, 0;
+    @pids = grep { $_ != $pid } @pids;
+}
+
+# Starts a private httpd from $sr/httpd.conf that listens on $port; returns
+# its base URL, or dies with httpd's output and error log.
+sub httpd_start {
+    my ($sr, $port) = @_;
+    my $httpd = Apache::Test::vars('httpd');
+    my $out = `'$httpd' -d '$sr' -f '$sr/httpd.conf' -k start 2>&1`;
+    my $log = sub { -e "$sr/logs/error_log" ? do { local (@ARGV, $/) = "$sr/logs/error_log"; <> } : '' };
+    die "httpd did not start: $out\n" . $log->() if $?;
+    push @httpds, $sr;
+    wait_port($port) or die "httpd not listening on $port:\n" . $log->();
+    return "http://127.0.0.1:$port";
+}
+
+sub httpd_stop {
+    my $sr = shift;
+    @httpds = grep { $_ ne $sr } @httpds;
+    open my $fh, '<', "$sr/logs/httpd.pid" or return;
+    my $pid = <$fh>;
+    chomp $pid;
+    kill 'TERM', $pid;
+    for (1 .. 100) { last unless kill 0, $pid; Time::HiRes::sleep(0.05) }
+}
+
+END {
+    local $?;
+    httpd_stop($_) for @httpds;
+    kill 'TERM', @pids if @pids;
+}
+
+# A websocket session: opens $url (Basic credentials may be in it) with the
+# extra request headers, sends each message of send, and collects what
+# comes back until until->(message) is true or a few seconds pass. Returns
+# {status => HTTP status of the handshake, messages => [decoded JSON...]}.
+sub ws_session {
+    my ($url, %o) = @_;
+    require Mojo::UserAgent;
+    require Mojo::IOLoop;
+    my $ua = Mojo::UserAgent->new(connect_timeout => 5, inactivity_timeout => 10);
+    my %r = (messages => []);
+    my $tx = $ua->build_websocket_tx($url => $o{headers} // {});
+    $ua->start($tx => sub {
+        my ($ua, $tx) = @_;
+        $r{status} = $tx->res->code;
+        if (!$tx->is_websocket) { Mojo::IOLoop->stop; return }
+        $tx->on(json => sub {
+            my ($tx, $msg) = @_;
+            push @{ $r{messages} }, $msg;
+            $tx->finish if $o{until} && $o{until}->($msg);
+        });
+        $tx->on(finish => sub { Mojo::IOLoop->stop });
+        $tx->send({json => $_}) for @{ $o{send} // [] };
+        Mojo::IOLoop->timer($o{linger} // 3 => sub { $tx->finish }) unless $o{until};
+    });
+    my $guard = Mojo::IOLoop->timer(10 => sub { Mojo::IOLoop->stop });
+    Mojo::IOLoop->start;
+    Mojo::IOLoop->remove($guard);
+    return \%r;
 }
 
 1;
