@@ -107,7 +107,8 @@ sub _apply_fault ($next, $c, $f) {
   if ($kind eq 'delay') {     # normal answer later, without blocking the event loop
     # No render_later here: dispatch() skips requests already marked rendered.
     $c->inactivity_timeout($f->{seconds} + 60);
-    Mojo::IOLoop->timer($f->{seconds} => sub { $next->() });
+    # the client may have given up meanwhile (a timeout is what this tests)
+    Mojo::IOLoop->timer($f->{seconds} => sub { $next->() if $c->tx });
     return;
   }
   return $c->render(status => 500, format => 'txt', text => "Internal Server Error\n") if $kind eq '500';
