@@ -84,6 +84,11 @@ san_rc=${PIPESTATUS[0]}
 count_prove "$logs/sanitize.txt" "$san_rc" sanitizers
 grep -q '^sanitize: no ASan, LSan or UBSan report' "$logs/sanitize.txt" || { [ "$san_rc" != 0 ] && failed=$((failed + 1)); }
 
+# -- LeakSanitizer over a long run inside httpd (with a positive control)
+section "LeakSanitizer: logins and calls inside httpd -X"
+scripts/leak-check.sh 1000 2>&1 | tee "$logs/leak-check.txt"
+count_summary "$logs/leak-check.txt" "${PIPESTATUS[0]}" leak-check
+
 echo
 if [ ${#broken[@]} -gt 0 ]; then
     echo "suites that did not run: ${broken[*]} (logs in $logs)"
