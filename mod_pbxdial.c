@@ -6,6 +6,7 @@
 #include <http_log.h>
 #include <http_protocol.h>
 #include <http_request.h>
+#include <ap_mpm.h>
 
 #include "src/authn_pbx.h"
 #include "src/config.h"
@@ -70,7 +71,10 @@ static const command_rec pbxdial_cmds[] = {
  * shared with the parent: once per child, before the MPM starts threads. */
 static void pbxdial_child_init(apr_pool_t *p, server_rec *s)
 {
-    pbxdial_pbx_child_init(p);
+    int threads = 1;
+
+    ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
+    pbxdial_pbx_child_init(p, threads);
     pbxdial_guard_child_init(p, s);
 }
 

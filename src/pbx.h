@@ -61,7 +61,7 @@ typedef struct {
 
 /* Once per child process, before its threads start (child_init): curl's
  * global set-up and the pool of reused connections. */
-void pbxdial_pbx_child_init(apr_pool_t *pchild);
+void pbxdial_pbx_child_init(apr_pool_t *pchild, int threads);
 const char *pbxdial_pbx_version(void);
 
 /* Performs req. Transport failures (no HTTP answer) set out->rc and return it;

@@ -1,10 +1,8 @@
 /* Reused libcurl handles, so that a steady stream of requests to the PBX
  * pays no new TCP and TLS handshake each: finished handles go back to a
- * per-process pool, and curl_easy_reset keeps each handle's live
- * connection. The pool is last-in first-out, so the handles in use are the
- * ones with warm connections, and there are never more connections than
- * handles busy at once. (A curl share of one connection cache for all
- * handles was tried first: its locks cost more under load than they saved.)
+ * per-process pool (curl_easy_reset keeps their live connections), and all
+ * handles share one connection cache, TLS session cache and DNS cache
+ * (a curl share with a mutex per kind of data).
  *
  * Everything here is made in child_init, after fork: a child never uses
  * handles or connections of its parent. A handle whose transfer failed is
@@ -26,13 +24,30 @@ typedef struct conn_node {
 
 static struct {
     apr_pool_t *p;
+    CURLSH *share;
     conn_node_t *idle;            /* handles ready for reuse */
     conn_node_t *spare;           /* empty nodes, to avoid allocating per request */
     int nidle;
+    long maxconns;
 #if APR_HAS_THREADS
     apr_thread_mutex_t *mutex;    /* guards idle/spare */
+    apr_thread_mutex_t *locks[CURL_LOCK_DATA_LAST];
 #endif
 } conn;
+
+#if APR_HAS_THREADS
+static void conn_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *baton)
+{
+    if (data < CURL_LOCK_DATA_LAST && conn.locks[data])
+        apr_thread_mutex_lock(conn.locks[data]);
+}
+
+static void conn_unlock(CURL *h, curl_lock_data data, void *baton)
+{
+    if (data < CURL_LOCK_DATA_LAST && conn.locks[data])
+        apr_thread_mutex_unlock(conn.locks[data]);
+}
+#endif
 
 static apr_status_t conn_cleanup(void *unused)
 {
@@ -42,20 +57,46 @@ static apr_status_t conn_cleanup(void *unused)
         curl_easy_cleanup(n->h);
     conn.idle = NULL;
     conn.nidle = 0;
+    if (conn.share) {
+        curl_share_cleanup(conn.share);
+        conn.share = NULL;
+    }
     curl_global_cleanup();
     return APR_SUCCESS;
 }
 
-void pbxdial_conn_child_init(apr_pool_t *pchild)
+void pbxdial_conn_child_init(apr_pool_t *pchild, int threads)
 {
+    int i;
+
     curl_global_init(CURL_GLOBAL_ALL);
     memset(&conn, 0, sizeof(conn));
     /* a pool of our own: at run time only we allocate from it, under the mutex */
     apr_pool_create(&conn.p, pchild);
     apr_pool_cleanup_register(pchild, NULL, conn_cleanup, apr_pool_cleanup_null);
+    conn.maxconns = threads > 8 ? threads : 8;
 #if APR_HAS_THREADS
     apr_thread_mutex_create(&conn.mutex, APR_THREAD_MUTEX_DEFAULT, pchild);
+    for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        apr_thread_mutex_create(&conn.locks[i], APR_THREAD_MUTEX_DEFAULT, pchild);
+#else
+    (void)i;
 #endif
+    conn.share = curl_share_init();
+    if (conn.share) {
+#if APR_HAS_THREADS
+        curl_share_setopt(conn.share, CURLSHOPT_LOCKFUNC, conn_lock);
+        curl_share_setopt(conn.share, CURLSHOPT_UNLOCKFUNC, conn_unlock);
+#endif
+        curl_share_setopt(conn.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+        curl_share_setopt(conn.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+        curl_share_setopt(conn.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    }
+}
+
+long pbxdial_conn_max(void)
+{
+    return conn.maxconns > 0 ? conn.maxconns : 8;
 }
 
 CURL *pbxdial_conn_acquire(void)
@@ -78,7 +119,10 @@ CURL *pbxdial_conn_acquire(void)
 #endif
     if (h)
         return h;
-    return curl_easy_init();
+    h = curl_easy_init();
+    if (h && conn.share)
+        curl_easy_setopt(h, CURLOPT_SHARE, conn.share);
+    return h;
 }
 
 void pbxdial_conn_release(CURL *h, int ok)
@@ -86,8 +130,10 @@ void pbxdial_conn_release(CURL *h, int ok)
     if (!h)
         return;
     if (ok) {
-        /* back to defaults, keeping the live connection */
+        /* back to defaults, keeping live connections; the share stays set */
         curl_easy_reset(h);
+        if (conn.share)
+            curl_easy_setopt(h, CURLOPT_SHARE, conn.share);
 #if APR_HAS_THREADS
         apr_thread_mutex_lock(conn.mutex);
 #endif

@@ -98,9 +98,9 @@ static pbxdial_pbx_rc_e http_classify(CURLcode cc)
     }
 }
 
-void pbxdial_pbx_child_init(apr_pool_t *pchild)
+void pbxdial_pbx_child_init(apr_pool_t *pchild, int threads)
 {
-    pbxdial_conn_child_init(pchild);
+    pbxdial_conn_child_init(pchild, threads);
 }
 
 const char *pbxdial_pbx_version(void)
@@ -138,6 +138,9 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms > 0 ? ms : 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* the shared connection cache keeps this many idle connections; curl's
+     * default of 5 would close most of them under a few parallel requests */
+    curl_easy_setopt(h, CURLOPT_MAXCONNECTS, (long)pbxdial_conn_max());
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->verify_peer ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->verify_peer ? 2L : 0L);
