@@ -14,7 +14,7 @@ int pbxdial_lines_next(const char **pos, const char *end, const char **line, apr
         (*lineno)++;
         if (e > s && e[-1] == '\r')
             e--;
-        while (s < e && (*s == ' ' || *s == '\t'))
+        while (s < e && (*s == ' ' || *s == '\t' || *s == '\r'))
             s++;
         if (s == e || *s == '#')
             continue;
