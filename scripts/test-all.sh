@@ -84,6 +84,19 @@ san_rc=${PIPESTATUS[0]}
 count_prove "$logs/sanitize.txt" "$san_rc" sanitizers
 grep -q '^sanitize: no ASan, LSan or UBSan report' "$logs/sanitize.txt" || { [ "$san_rc" != 0 ] && failed=$((failed + 1)); }
 
+# -- libFuzzer smoke run over the pure core (the long run is in fuzz/README.md)
+section "fuzzing smoke run (libFuzzer + ASan + UBSan)"
+scripts/fuzz.sh 5 2>&1 | tee "$logs/fuzz.txt"
+fuzz_rc=${PIPESTATUS[0]}
+p=$(sed -nE 's/^fuzz: ([0-9]+) ok, ([0-9]+) failed$/\1/p' "$logs/fuzz.txt" | tail -1)
+f=$(sed -nE 's/^fuzz: ([0-9]+) ok, ([0-9]+) failed$/\2/p' "$logs/fuzz.txt" | tail -1)
+if [ -n "$p" ]; then
+    [ "$f" = 0 ] && [ "$fuzz_rc" != 0 ] && f=1
+    passed=$((passed + p)) failed=$((failed + f))
+else
+    broken+=(fuzz)
+fi
+
 # -- LeakSanitizer over a long run inside httpd (with a positive control)
 section "LeakSanitizer: logins and calls inside httpd -X"
 scripts/leak-check.sh 1000 2>&1 | tee "$logs/leak-check.txt"
