@@ -24,7 +24,8 @@ perl -I"$top/t/lib" -MPbxDial::Sim -e '
     open my $fh, ">", "$ARGV[0]/sim.env"; print $fh $sim->tls_url, "\n", $sim->ca_file, "\n"; close $fh;
     sleep 1 while -e "$ARGV[0]/sim.env";' "$w" &
 sim_pid=$!
-trap 'kill $sim_pid 2>/dev/null; rm -f "$w/sim.env"; [ -f "$w/logs/pid" ] && kill $(cat "$w/logs/pid") 2>/dev/null; true' EXIT
+# (set +e: with errexit a kill of an already gone process would make the trap, and so the script, fail)
+trap 'set +e; kill $sim_pid 2>/dev/null; rm -f "$w/sim.env"; [ -f "$w/logs/pid" ] && kill $(cat "$w/logs/pid") 2>/dev/null; true' EXIT
 for _ in $(seq 100); do [ -s "$w/sim.env" ] && break; sleep 0.1; done
 url=$(sed -n 1p "$w/sim.env"); ca=$(sed -n 2p "$w/sim.env")
 

@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 logs="$top/run/test-logs"
 mkdir -p "$logs"
-passed=0 failed=0 broken=()
+passed=0 failed=0 broken=() failing=()
 
 section() { printf '\n==== %s ====\n' "$1"; }
 
@@ -36,6 +36,7 @@ count_prove() {
     bad=$(grep -cE 'Bad plan|Wstat: [1-9]|No plan found' "$log")
     [ "$f" = 0 ] && [ "$rc" != 0 ] && [ "$bad" = 0 ] && bad=1
     passed=$((passed + tests - f)) failed=$((failed + f + bad))
+    [ $((f + bad)) = 0 ] || failing+=("$name")
 }
 
 # -- Apache-Test
@@ -52,6 +53,7 @@ f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$logs/e2e.txt" | tail -1)
 if [ -n "$p" ] && [ -n "$f" ]; then
     [ "$f" = 0 ] && [ "$e2e_rc" != 0 ] && f=1
     passed=$((passed + p)) failed=$((failed + f))
+    [ "$f" = 0 ] || failing+=(e2e)
 else
     broken+=(e2e)
 fi
@@ -64,6 +66,7 @@ count_summary() {
     if [ -z "$p" ]; then broken+=("$name"); return; fi
     [ "$f" = 0 ] && [ "$rc" != 0 ] && f=1
     passed=$((passed + p)) failed=$((failed + f))
+    [ "$f" = 0 ] || failing+=("$name")
 }
 
 # -- the example site project against `make install DESTDIR=...` (installed pieces only)
@@ -93,6 +96,7 @@ f=$(sed -nE 's/^fuzz: ([0-9]+) ok, ([0-9]+) failed$/\2/p' "$logs/fuzz.txt" | tai
 if [ -n "$p" ]; then
     [ "$f" = 0 ] && [ "$fuzz_rc" != 0 ] && f=1
     passed=$((passed + p)) failed=$((failed + f))
+    [ "$f" = 0 ] || failing+=(fuzz)
 else
     broken+=(fuzz)
 fi
@@ -103,6 +107,7 @@ scripts/leak-check.sh 1000 2>&1 | tee "$logs/leak-check.txt"
 count_summary "$logs/leak-check.txt" "${PIPESTATUS[0]}" leak-check
 
 echo
+[ ${#failing[@]} -gt 0 ] && echo "suites with failures: ${failing[*]} (logs in $logs)"
 if [ ${#broken[@]} -gt 0 ]; then
     echo "suites that did not run: ${broken[*]} (logs in $logs)"
     failed=$((failed + ${#broken[@]}))
