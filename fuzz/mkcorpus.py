@@ -91,6 +91,8 @@ F = {
  'linkpw-twice': '40:a\n40:b\n',
  'linkpw-no-colon': '40 secret\n',
  'linkpw-at-at': 'x@y@z:pw\nx@' + 'd' * 254 + ':pw\n',
+ # fuzz/crashes-found/files-usermap-cr-before-comment, fixed in 63faf86: kept as a regression seed
+ 'usermap-cr-before-comment': '\r#k 40\n\r # old entry 40\nalice 41\n',
 }
 for k, v in F.items(): w('files', k, v)
 

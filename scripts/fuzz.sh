@@ -236,7 +236,7 @@ if [ -n "${FUZZ_COVERAGE:-}" ]; then
             "$llvm_prof" merge -sparse "$build/cov/$t.profraw" -o "$build/cov/$t.profdata" || continue
             # shellcheck disable=SC2046
             "$llvm_cov" report "$bin" -instr-profile="$build/cov/$t.profdata" $(sources "$t") 2>/dev/null \
-                | awk -v t="$t" '$1 ~ /^src\// { printf "%-8s %-24s %8s %9s\n", t, $1, $10, $13 }'
+                | awk -v t="$t" '$1 ~ /\.c$/ { f = $1; sub(/.*\//, "", f); printf "%-8s %-24s %8s %9s\n", t, "src/" f, $10, $13 }'
         done
     fi
 fi
