@@ -12,6 +12,7 @@
 
 #include "authn_pbx.h"
 #include "config.h"
+#include "identity.h"
 #include "log.h"
 #include "names.h"
 
@@ -50,12 +51,8 @@ static authn_status authn_pbx_check_password(request_rec *r, const char *user, c
         return AUTH_GENERAL_ERROR;
     }
     pbxdial_names_split(r->pool, user, &ext, &domain);
-    if (!domain && dc->domain) {
-        const char *err = NULL;
-        domain = ap_expr_str_exec(r, dc->domain, &err);
-        if (err || (domain && !*domain))
-            domain = NULL;
-    }
+    if (!domain)
+        domain = pbxdial_identity_domain(r, dc);
     if (!pbxdial_names_extension_ok(ext) || (domain && !pbxdial_names_domain_ok(domain))) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0402)
                       "pbx provider: \"%s\" is not an extension[@domain]",

@@ -62,13 +62,12 @@ static const pbxdial_problem_t *call_identity(call_ctx_t *cx, const pbxdial_dir_
         "The link names another extension than yours." };
     request_rec *r = cx->r;
     const char *user = apr_table_get(q, "user"), *lext, *ldomain, *msg;
-    const char *err = NULL;
     pbxdial_problem_t *pr;
 
     if (cx->link_type == PBXDIAL_LINK_SIGNED) {
         pbxdial_names_split(r->pool, r->user, &id->ext, &id->domain);
-        if (!id->domain && dc->domain)
-            id->domain = ap_expr_str_exec(r, dc->domain, &err);
+        if (!id->domain)
+            id->domain = pbxdial_identity_domain(r, dc);
         if (!pbxdial_names_extension_ok(id->ext) || !id->domain || !pbxdial_names_domain_ok(id->domain))
             return &bad_link_user;
         return NULL;
@@ -83,8 +82,8 @@ static const pbxdial_problem_t *call_identity(call_ctx_t *cx, const pbxdial_dir_
     }
     if (user) {
         pbxdial_names_split(r->pool, user, &lext, &ldomain);
-        if (!ldomain && dc->domain)
-            ldomain = ap_expr_str_exec(r, dc->domain, &err);
+        if (!ldomain)
+            ldomain = pbxdial_identity_domain(r, dc);
         if (strcmp(lext, id->ext) || !ldomain || strcasecmp(ldomain, id->domain)) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0602)
                           "user \"%s\" (extension %s@%s) followed a link for \"%s\"",

@@ -19,6 +19,13 @@ static const char *identity_eval(request_rec *r, const ap_expr_info_t *expr, con
     return v;
 }
 
+const char *pbxdial_identity_domain(request_rec *r, const pbxdial_dir_conf_t *dc)
+{
+    const char *domain = dc->domain ? identity_eval(r, dc->domain, "PbxDialDomain") : NULL;
+
+    return domain && *domain ? domain : NULL;
+}
+
 const char *pbxdial_identity_map(request_rec *r, const pbxdial_dir_conf_t *dc, pbxdial_identity_t *id)
 {
     const char *value, *ext, *domain;
@@ -35,8 +42,8 @@ const char *pbxdial_identity_map(request_rec *r, const pbxdial_dir_conf_t *dc, p
         return "Your login does not map to a PBX extension (check PbxDialExtension).";
     }
     if (!domain) {
-        domain = dc->domain ? identity_eval(r, dc->domain, "PbxDialDomain") : NULL;
-        if (!domain || !*domain) {
+        domain = pbxdial_identity_domain(r, dc);
+        if (!domain) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0203)
                           "no PBX domain for user \"%s\": set PbxDialDomain (e.g. "
                           "PbxDialDomain \"pbx.example.com\") or make PbxDialExtension give ext@domain",
