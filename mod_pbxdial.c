@@ -72,9 +72,13 @@ static const command_rec pbxdial_cmds[] = {
 static void pbxdial_child_init(apr_pool_t *p, server_rec *s)
 {
     int threads = 1;
+    apr_status_t rv;
 
     ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
-    pbxdial_pbx_child_init(p, threads);
+    rv = pbxdial_pbx_child_init(p, threads);
+    if (rv != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, "PBXDIAL0151: could not start the thread that "
+                     "talks to the PBX in this child; its worker threads do it themselves");
     pbxdial_guard_child_init(p, s);
 }
 

@@ -60,8 +60,9 @@ typedef struct {
 } pbxdial_pbx_resp_t;
 
 /* Once per child process, before its threads start (child_init): curl's
- * global set-up and the pool of reused connections. */
-void pbxdial_pbx_child_init(apr_pool_t *pchild, int threads);
+ * global set-up, the pool of reused connections and the transfer thread.
+ * Not APR_SUCCESS: no transfer thread (the request threads do the work). */
+apr_status_t pbxdial_pbx_child_init(apr_pool_t *pchild, int threads);
 const char *pbxdial_pbx_version(void);
 
 /* Performs req. Transport failures (no HTTP answer) set out->rc and return it;

@@ -2,7 +2,8 @@
  * pays no new TCP and TLS handshake each: finished handles go back to a
  * per-process pool (curl_easy_reset keeps their live connections), and all
  * handles share one connection cache, TLS session cache and DNS cache
- * (a curl share with a mutex per kind of data).
+ * (a curl share with a mutex per kind of data). The transfers themselves
+ * run on the child's transfer thread (pbx_runner.c).
  *
  * Everything here is made in child_init, after fork: a child never uses
  * handles or connections of its parent. A handle whose transfer failed is

@@ -10,6 +10,7 @@
 
 #include "pbx.h"
 #include "pbx_conn.h"
+#include "pbx_runner.h"
 #include "stats.h"
 
 /* PBX answers are a few hundred bytes; a larger one is not a PBX answer. */
@@ -98,9 +99,10 @@ static pbxdial_pbx_rc_e http_classify(CURLcode cc)
     }
 }
 
-void pbxdial_pbx_child_init(apr_pool_t *pchild, int threads)
+apr_status_t pbxdial_pbx_child_init(apr_pool_t *pchild, int threads)
 {
     pbxdial_conn_child_init(pchild, threads);
+    return pbxdial_runner_child_init(pchild, threads);
 }
 
 const char *pbxdial_pbx_version(void)
@@ -168,7 +170,7 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
         curl_easy_setopt(h, CURLOPT_PASSWORD, c->admin_password);
     }
 
-    cc = curl_easy_perform(h);
+    cc = pbxdial_runner_perform(h, p);
     out->elapsed = apr_time_now() - start;
     pbxdial_stats_latency(out->elapsed);
     if (cc == CURLE_OK) {
