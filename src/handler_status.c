@@ -30,6 +30,7 @@ static int status_json(request_rec *r, const pbxdial_stats_view_t *v)
             json_object_set_new(errors, pbxdial_pbx_rc_name(i), json_integer(v->pbx_errors[i]));
     json_object_set_new(j, "pbx_errors", errors);
     json_object_set_new(j, "pbx_requests", json_integer(v->pbx_requests));
+    json_object_set_new(j, "pbx_transfer_thread", json_boolean(pbxdial_pbx_transfer_thread()));
     json_object_set_new(j, "pbx_latency_ms", json_pack("{s:f, s:f, s:f, s:f}", "p50", v->p50_ms,
                                                        "p90", v->p90_ms, "p99", v->p99_ms, "max", v->max_ms));
     text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -56,6 +57,7 @@ static void status_auto(request_rec *r, const pbxdial_stats_view_t *v)
     ap_rprintf(r, "pbx_requests: %lu\npbx_latency_p50_ms: %.1f\npbx_latency_p90_ms: %.1f\n"
                "pbx_latency_p99_ms: %.1f\npbx_latency_max_ms: %.0f\n",
                v->pbx_requests, v->p50_ms, v->p90_ms, v->p99_ms, v->max_ms);
+    ap_rprintf(r, "pbx_transfer_thread: %d\n", pbxdial_pbx_transfer_thread());
 }
 
 static void status_row(request_rec *r, const char *name, unsigned long n)
@@ -92,8 +94,10 @@ static void status_html(request_rec *r, const pbxdial_stats_view_t *v)
         if (v->pbx_errors[i])
             status_row(r, apr_pstrcat(r->pool, "errors: ", pbxdial_pbx_rc_name(i), NULL), v->pbx_errors[i]);
     ap_rprintf(r, "<tr><td>latency p50 / p90 / p99</td><td class=n>%.1f / %.1f / %.1f ms</td></tr>\n"
-               "<tr><td>latency max</td><td class=n>%.0f ms</td></tr>\n</table>\n</body></html>\n",
-               v->p50_ms, v->p90_ms, v->p99_ms, v->max_ms);
+               "<tr><td>latency max</td><td class=n>%.0f ms</td></tr>\n"
+               "<tr><td>this child's transfers</td><td class=n>%s</td></tr>\n</table>\n</body></html>\n",
+               v->p50_ms, v->p90_ms, v->p99_ms, v->max_ms,
+               pbxdial_pbx_transfer_thread() ? "its transfer thread" : "its worker threads");
 }
 
 int pbxdial_handler_status(request_rec *r)

@@ -64,6 +64,9 @@ typedef struct {
  * Not APR_SUCCESS: no transfer thread (the request threads do the work). */
 apr_status_t pbxdial_pbx_child_init(apr_pool_t *pchild, int threads);
 const char *pbxdial_pbx_version(void);
+/* 1 when this child's PBX transfers run on its transfer thread, 0 when its
+ * worker threads perform them (prefork, or the thread could not start). */
+int pbxdial_pbx_transfer_thread(void);
 
 /* Performs req. Transport failures (no HTTP answer) set out->rc and return it;
  * any HTTP answer returns PBXDIAL_PBX_OK with resp filled in: judging the

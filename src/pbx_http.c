@@ -105,6 +105,11 @@ apr_status_t pbxdial_pbx_child_init(apr_pool_t *pchild, int threads)
     return pbxdial_runner_child_init(pchild, threads);
 }
 
+int pbxdial_pbx_transfer_thread(void)
+{
+    return pbxdial_runner_active();
+}
+
 const char *pbxdial_pbx_version(void)
 {
     return curl_version();

@@ -152,6 +152,11 @@ apr_status_t pbxdial_runner_child_init(apr_pool_t *pchild, int threads)
     return APR_SUCCESS;
 }
 
+int pbxdial_runner_active(void)
+{
+    return run.active;
+}
+
 CURLcode pbxdial_runner_perform(CURL *h, apr_pool_t *p)
 {
     runner_job_t job;
@@ -188,6 +193,11 @@ CURLcode pbxdial_runner_perform(CURL *h, apr_pool_t *p)
 apr_status_t pbxdial_runner_child_init(apr_pool_t *pchild, int threads)
 {
     return APR_SUCCESS;
+}
+
+int pbxdial_runner_active(void)
+{
+    return 0;
 }
 
 CURLcode pbxdial_runner_perform(CURL *h, apr_pool_t *p)

@@ -14,4 +14,7 @@ apr_status_t pbxdial_runner_child_init(apr_pool_t *pchild, int threads);
  * p (the caller's pool) holds the wait's condition variable. */
 CURLcode pbxdial_runner_perform(CURL *h, apr_pool_t *p);
 
+/* Whether this child's transfers go through the transfer thread. */
+int pbxdial_runner_active(void);
+
 #endif

@@ -7,7 +7,7 @@ use Apache::TestRequest qw(GET);
 use Apache::TestUtil qw(t_cmp);
 use PbxDial::Test qw(sim json_of);
 
-plan tests => 14;
+plan tests => 16;
 
 my $sim = sim();
 $sim->clear_faults;
@@ -42,6 +42,9 @@ my $res = GET('/pbxdial-status?auto');
 ok t_cmp($res->header('Content-Type'), qr{^text/plain}, '?auto is text');
 ok t_cmp($res->content, qr/^calls: \d+$/m, '?auto: "calls: N"');
 ok t_cmp($res->content, qr/^pbx_latency_p99_ms: [\d.]+$/m, '?auto: latency');
+# event MPM and Debian's libcurl (threaded resolver): one transfer thread per child
+ok t_cmp($res->content, qr/^pbx_transfer_thread: 1$/m, '?auto: PBX transfers run on the child\'s transfer thread');
+ok t_cmp($after->{pbx_transfer_thread} ? 'thread' : 'workers', 'thread', 'JSON: pbx_transfer_thread');
 $res = GET('/pbxdial-status');
 ok t_cmp($res->header('Content-Type'), qr{^text/html}, 'plain GET: an HTML page');
 ok t_cmp($res->content, qr{<h1>mod_pbxdial status</h1>}, 'the page');
