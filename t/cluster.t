@@ -12,7 +12,7 @@ use Digest::MD5 qw(md5_hex);
 use MIME::Base64 qw(encode_base64);
 use HTTP::Tiny;
 use Time::HiRes qw(sleep);
-use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_start httpd_stop);
+use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop);
 
 plan tests => 12;
 
@@ -29,12 +29,10 @@ sub start_httpd {
     my ($name, $cache) = @_;
     my $port = free_port();
     my $sr = "$dir/$name";
-    mkdir $sr; mkdir "$sr/logs"; chmod 0755, $sr;
+    my $head = httpd_root($sr, $port);
     my ($provider) = $cache =~ /^(\w+)/;
     open my $fh, '>', "$sr/httpd.conf" or die $!;
-    print {$fh} "ServerRoot $sr\nListen 127.0.0.1:$port\nServerName 127.0.0.1:$port\nPidFile $sr/logs/httpd.pid\n",
-        "ErrorLog $sr/logs/error_log\nLogLevel info\nDefaultRuntimeDir $sr/logs\nTypesConfig /etc/mime.types\n",
-        ($> == 0 ? "User nobody\nGroup nogroup\n" : ''), @load,
+    print {$fh} $head, @load,
         "LoadModule socache_${provider}_module $moddir/mod_socache_${provider}.so\n",
         "LoadModule pbxdial_module $top/mod_pbxdial.so\n",
         "PbxDialServer $ENV{PBXDIAL_SIM_URL}\nPbxDialAdmin admin adminpw\nPbxDialCache $cache\n",

@@ -23,7 +23,7 @@ use MIME::Base64 qw(encode_base64);
 use HTTP::Tiny;
 use JSON::PP ();
 use Time::HiRes qw(sleep);
-use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_start httpd_stop ws_session);
+use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop ws_session);
 
 my %plan = (common => 4, ldap => 12, oidc => 5, form => 12, cluster => 13, websocket => 9);
 my $total = 0;
@@ -117,12 +117,9 @@ sub make_server {
                                      : "LoadModule ${_}_module $moddir/mod_$_.so\n" }
                grep { !$seen{$_}++ } @debian_default, @mods;
     my $sr = "$dir/$name";
-    mkdir $sr; mkdir "$sr/logs"; chmod 0755, $sr;
+    my $head = httpd_root($sr, $port, servername => '127.0.0.1', loglevel => 'info pbxdial:debug');
     spurt("$sr/site.conf", fill($recipe_name, PORT => $port, %vars));
-    spurt("$sr/httpd.conf", join '',
-        "ServerRoot $sr\nListen 127.0.0.1:$port\nServerName 127.0.0.1\nPidFile $sr/logs/httpd.pid\n",
-        "ErrorLog $sr/logs/error_log\nLogLevel info pbxdial:debug\nDefaultRuntimeDir $sr/logs\n",
-        "TypesConfig /etc/mime.types\n", ($> == 0 ? "User nobody\nGroup nogroup\n" : ''),
+    spurt("$sr/httpd.conf", join '', $head,
         @load, "Include $top/conf/pbxdial.conf\n", "Include $sr/site.conf\n");
     return $sr;
 }

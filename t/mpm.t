@@ -15,7 +15,7 @@ use JSON::PP qw(decode_json);
 use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(time);
 use POSIX ();
-use PbxDial::Test qw(sim free_port httpd_start httpd_stop);
+use PbxDial::Test qw(sim free_port httpd_root httpd_start httpd_stop);
 
 my @mpms = (['prefork', 0], ['worker', 1], ['event', 1]);
 plan tests => 9 * @mpms;
@@ -41,11 +41,9 @@ for my $m (@mpms) {
     my ($mpm, $thread) = @$m;
     my $port = free_port();
     my $sr = "$dir/$mpm";
-    mkdir $sr; mkdir "$sr/logs"; chmod 0755, $sr;
+    my $head = httpd_root($sr, $port);
     open my $fh, '>', "$sr/httpd.conf" or die $!;
-    print {$fh} "ServerRoot $sr\nListen 127.0.0.1:$port\nServerName 127.0.0.1:$port\nPidFile $sr/logs/httpd.pid\n",
-        "ErrorLog $sr/logs/error_log\nLogLevel info\nDefaultRuntimeDir $sr/logs\nTypesConfig /etc/mime.types\n",
-        ($> == 0 ? "User nobody\nGroup nogroup\n" : ''),
+    print {$fh} $head,
         "LoadModule mpm_${mpm}_module $moddir/mod_mpm_$mpm.so\n", @load,
         "StartServers 2\n",
         "LoadModule pbxdial_module $top/mod_pbxdial.so\n",

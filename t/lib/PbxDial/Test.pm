@@ -13,7 +13,7 @@ use Apache::Test ();
 use PbxDial::Sim;
 
 our @EXPORT_OK = qw(sim json_of error_log_mark error_log_since timed in_vhost
-                    free_port wait_port spawn stop_pid httpd_start httpd_stop ws_session);
+                    free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop ws_session);
 
 sub sim {
     my $url = $ENV{PBXDIAL_SIM_URL} or die "PBXDIAL_SIM_URL not set: run the suite through t/TEST\n";
@@ -89,6 +89,20 @@ sub stop_pid {
     kill 'TERM', $pid;
     waitpid $pid, 0;
     @pids = grep { $_ != $pid } @pids;
+}
+
+# Makes $sr (and $sr/logs) the root of a private httpd on 127.0.0.1:$port and
+# returns the head of its httpd.conf: paths, logs (LogLevel $o{loglevel},
+# default info), and nobody's user when run as root. ServerName defaults to
+# 127.0.0.1:$port.
+sub httpd_root {
+    my ($sr, $port, %o) = @_;
+    mkdir $sr; mkdir "$sr/logs"; chmod 0755, $sr;
+    my $name = $o{servername} // "127.0.0.1:$port";
+    my $level = $o{loglevel} // 'info';
+    return "ServerRoot $sr\nListen 127.0.0.1:$port\nServerName $name\nPidFile $sr/logs/httpd.pid\n"
+         . "ErrorLog $sr/logs/error_log\nLogLevel $level\nDefaultRuntimeDir $sr/logs\n"
+         . "TypesConfig /etc/mime.types\n" . ($> == 0 ? "User nobody\nGroup nogroup\n" : '');
 }
 
 # Starts a private httpd from $sr/httpd.conf that listens on $port; returns
