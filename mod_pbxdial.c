@@ -14,6 +14,7 @@
 #include "src/logmask.h"
 #include "src/websocket.h"
 #include "src/guard.h"
+#include "src/secret.h"
 #include "src/stats.h"
 #include "src/handlers.h"
 #include "src/pbx.h"
@@ -27,6 +28,8 @@ static const command_rec pbxdial_cmds[] = {
                   "PBX admin user and password (or file:/path holding the password)"),
     AP_INIT_TAKE1("PbxDialTimeout", pbxdial_config_set_timeout, NULL, RSRC_CONF,
                   "Time limit for each PBX request, in seconds (or with ms), default 10"),
+    AP_INIT_TAKE1("PbxDialCacheKey", pbxdial_secret_set_key, NULL, RSRC_CONF,
+                  "file:/path of the key that protects shared state (the same on every server)"),
     AP_INIT_TAKE1("PbxDialCAFile", pbxdial_config_set_ca_file, NULL, RSRC_CONF,
                   "PEM file with the CA certificates that sign the PBX certificate"),
     AP_INIT_FLAG("PbxDialVerifyPeer", pbxdial_config_set_verify_peer, NULL, RSRC_CONF,
@@ -90,6 +93,8 @@ static int pbxdial_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *
                  pbxdial_pbx_version());
     if ((err = pbxdial_stats_create(pconf)))
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "mod_pbxdial: %s; pbxdial-status shows nothing", err);
+    if (pbxdial_secret_post_config(s) != OK)
+        return HTTP_INTERNAL_SERVER_ERROR;
     return pbxdial_guard_post_config(pconf, plog, ptemp, s);
 }
 
@@ -99,6 +104,7 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     static const char *const before_proxy[] = { "mod_proxy.c", NULL };
 
     ap_hook_pre_config(pbxdial_guard_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_config(pbxdial_secret_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(pbxdial_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(pbxdial_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(pbxdial_child_init, NULL, NULL, APR_HOOK_MIDDLE);
