@@ -95,6 +95,44 @@ static const pbxdial_problem_t *call_identity(call_ctx_t *cx, const pbxdial_dir_
     return NULL;
 }
 
+/* PbxDialDeny / PbxDialAllow on the normalised number (pbxdial_policy_decide,
+ * which the websocket applies too). Returns NULL, or the problem to answer. */
+static const pbxdial_problem_t *call_policy(call_ctx_t *cx, const pbxdial_dir_conf_t *dc)
+{
+    request_rec *r = cx->r;
+    pbxdial_problem_t *pr;
+    const char *matched = NULL;
+    pbxdial_policy_e rc;
+
+    rc = pbxdial_policy_decide(dc->deny ? (const pbxdial_policy_t *const *)dc->deny->elts : NULL,
+                               dc->deny ? dc->deny->nelts : 0, dc->allow, cx->dest, &matched);
+    if (rc == PBXDIAL_POLICY_ALLOW)
+        return NULL;
+    pr = apr_pcalloc(r->pool, sizeof(*pr));
+    if (rc == PBXDIAL_POLICY_FEATURE_CODE) {
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0615)
+                      "number %s refused for %s: '*' and '#' dial PBX feature codes, and no "
+                      "PbxDialAllow pattern that names them matches", cx->dest, cx->ext_at);
+        pr->status = HTTP_BAD_REQUEST;
+        pr->code = "feature_code";
+        pr->title = "Feature codes are not allowed";
+        /* the number is [+0-9*#] after normalisation: safe to show */
+        pr->message = apr_psprintf(r->pool, "%s contains * or #, which dial PBX feature codes; "
+                                   "links may not use them here. An administrator allows a code "
+                                   "with a PbxDialAllow pattern that contains it, written \\* or #, "
+                                   "e.g. PbxDialAllow \"^\\*31#0[1-9]\".", cx->dest);
+        return pr;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0608)
+                  "number %s refused for %s by the dial policy%s%s", cx->dest, cx->ext_at,
+                  matched ? ": " : " (no PbxDialAllow pattern matches)", matched ? matched : "");
+    pr->status = HTTP_FORBIDDEN;
+    pr->code = "number_not_allowed";
+    pr->title = "Number not allowed";
+    pr->message = apr_psprintf(r->pool, "number not allowed: %s may not be dialled from here.", cx->dest);
+    return pr;
+}
+
 /* A session of the extension: the cached one, or a fresh one (3rd-party
  * login with the admin credentials, activated server-side). Sessions are
  * secrets: they stay between the module, its cache and the PBX. */
@@ -195,12 +233,11 @@ int pbxdial_handler_call(request_rec *r)
     const pbxdial_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &pbxdial_module);
     const pbxdial_request_t *rq;
     const pbxdial_problem_t *problem;
-    const pbxdial_policy_t *const *deny;
     pbxdial_identity_t id;
     call_ctx_t cx = { r, NULL, NULL, PBXDIAL_LINK_NONE };
     apr_table_t *q;
-    const char *err, *dest, *connect_arg, *matched = NULL;
-    int connect, rv, i;
+    const char *err, *dest, *connect_arg;
+    int connect, rv;
 
     if (!r->handler || strcmp(r->handler, PBXDIAL_HANDLER_CALL))
         return DECLINED;
@@ -253,19 +290,8 @@ int pbxdial_handler_call(request_rec *r)
         return call_refuse(&cx, HTTP_FORBIDDEN, "connect_refused", "connect=true is not allowed",
                            "This server asks you to confirm each call on the phone (PbxDialConnect Off): "
                            "remove connect=true from the link.");
-    deny = dc->deny ? (const pbxdial_policy_t *const *)dc->deny->elts : NULL;
-    for (i = 0; deny && i < dc->deny->nelts; i++)
-        if (pbxdial_policy_check(deny[i], cx.dest, &matched) != PBXDIAL_POLICY_ALLOW)
-            break;
-    if ((deny && i < dc->deny->nelts)
-        || pbxdial_policy_check(dc->allow, cx.dest, &matched) != PBXDIAL_POLICY_ALLOW) {
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0608)
-                      "number %s refused for %s by the dial policy%s%s", cx.dest, cx.ext_at,
-                      matched ? ": " : " (no PbxDialAllow pattern matches)", matched ? matched : "");
-        return call_refuse(&cx, HTTP_FORBIDDEN, "number_not_allowed", "Number not allowed",
-                           apr_psprintf(r->pool, "number not allowed: %s may not be dialled from here.",
-                                        cx.dest));
-    }
+    if ((problem = call_policy(&cx, dc)))
+        return call_answer(&cx, problem);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0610)
                   "link type %d: %s may dial %s (connect=%s, %d deny and %d allow patterns)",
                   cx.link_type, cx.ext_at, cx.dest, connect ? "true" : "false",

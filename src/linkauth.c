@@ -14,6 +14,7 @@
 #include "config.h"
 #include "guard.h"
 #include "handlers.h"
+#include "identity.h"
 #include "link.h"
 #include "linkauth.h"
 #include "log.h"
@@ -112,18 +113,24 @@ static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_tab
                                    "made it may be wrong.");
         case PBXDIAL_LINK_MALFORMED:
             return linkauth_refuse(r, HTTP_BAD_REQUEST, "link_malformed", "This link is incomplete",
-                                   "A signed link needs user, dest, time and auth (32 hex digits).");
+                                   "A signed link needs user, dest, time and auth (32 hex digits); "
+                                   "time and duration are whole seconds written without sign, "
+                                   "spaces or leading zeros.");
         default:
             return linkauth_refuse(r, HTTP_FORBIDDEN, "link_bad_signature", "This link is not valid",
                                    "The link's signature does not match (or the user is unknown).");
         }
     }
     if (dc->link_once == 1) {
-        const char *key = apr_pstrcat(r->pool, "once|", user, "|", apr_table_get(q, "dest"), "|",
-                                      apr_table_get(q, "time"), "|", apr_table_get(q, "auth"), NULL);
+        /* the canonical tuple, so no other spelling of a used link (hash
+         * case, %-escapes, another tenant default) counts as unused */
+        const char *key = pbxdial_link_once_key(r->pool, user, pbxdial_identity_domain(r, dc),
+                                                apr_table_get(q, "dest"), apr_table_get(q, "time"),
+                                                apr_table_get(q, "duration"), apr_table_get(q, "auth"));
         /* kept until no clock could call the link valid any more */
-        switch (pbxdial_guard_first_use(r, key, r->request_time + apr_time_from_sec(lifetime)
-                                                + apr_time_from_sec(2 * PBXDIAL_LINK_MAX_FUTURE))) {
+        switch (key ? pbxdial_guard_first_use(r, key, r->request_time + apr_time_from_sec(lifetime)
+                                                      + apr_time_from_sec(2 * PBXDIAL_LINK_MAX_FUTURE))
+                    : -1) {
         case 0:
             ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0506)
                           "signed link for \"%s\" replayed (PbxDialLinkOnce)",
