@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 
 #include "config.h"
+#include "logmask.h"
 #include "request.h"
 #include "url.h"
 
@@ -22,9 +23,9 @@ pbxdial_request_t *pbxdial_request_get(request_rec *r)
 
 const char *pbxdial_request_args(request_rec *r)
 {
-    const pbxdial_request_t *rq = ap_get_module_config(r->request_config, &pbxdial_module);
-
-    return rq && rq->args_saved ? rq->args : r->args;
+    /* whatever the placement of the handler, a link the module reads is
+     * one whose secrets the logs must not show */
+    return pbxdial_logmask_apply(r)->args;
 }
 
 /* Hooks before the fixups cannot read r->handler yet, so they ask the
