@@ -102,11 +102,27 @@ int pbxdial_logmask_translate(request_rec *r)
     return DECLINED;
 }
 
+/* Whether r's query has a value that masking would hide. */
+static int logmask_has_secret(request_rec *r)
+{
+    return r->args && strcmp(pbxdial_query_mask(r->pool, r->args, logmask_names), r->args);
+}
+
+static int logmask_done(request_rec *r)
+{
+    const pbxdial_request_t *rq = ap_get_module_config(r->request_config, &pbxdial_module);
+
+    return rq && rq->args_saved;
+}
+
 int pbxdial_logmask_post_perdir(request_rec *r)
 {
     if (r->args && pbxdial_request_handler_is(r, PBXDIAL_HANDLER_CALL))
         pbxdial_logmask_apply(r);
-    logmask_trace(r);
+    /* a secret-looking query whose handler may still come by type: the
+     * trace5 line waits for the fixups (or the log) */
+    if (logmask_done(r) || !logmask_has_secret(r))
+        logmask_trace(r);
     return DECLINED;
 }
 
@@ -114,24 +130,22 @@ int pbxdial_logmask_fixups(request_rec *r)
 {
     if (r->args && r->handler && !strcmp(r->handler, PBXDIAL_HANDLER_CALL))
         pbxdial_logmask_apply(r);
+    logmask_trace(r);
     return DECLINED;
 }
 
 int pbxdial_logmask_log(request_rec *r)
 {
     request_rec *last = r;
-    const pbxdial_request_t *rq;
     const char *h;
 
     while (last->next)
         last = last->next;
-    rq = ap_get_module_config(last->request_config, &pbxdial_module);
-    if (!(rq && rq->args_saved) && last->args && last->filename
-        && strcmp(pbxdial_query_mask(r->pool, last->args, logmask_names), last->args)) {
+    if (!logmask_done(last) && last->filename && logmask_has_secret(last)) {
         /* a secret-looking query on a request that ended before its handler
          * was known (AddHandler, [H=] and a 401 or 403 from Apache's auth):
          * ask httpd's type check now, when the answer has been sent anyway */
-        h = last->handler;
+        h = pbxdial_request_handler_is(last, PBXDIAL_HANDLER_CALL) ? PBXDIAL_HANDLER_CALL : last->handler;
         if (!h) {
             ap_run_type_checker(last);
             h = last->handler;
