@@ -15,6 +15,7 @@
 #include "names.h"
 #include "number.h"
 #include "query.h"
+#include "ratelimit.h"
 #include "reply.h"
 #include "request.h"
 #include "respond.h"
@@ -210,23 +211,6 @@ static int call_place(call_ctx_t *cx, const pbxdial_srv_conf_t *sc, const pbxdia
                                    pbxdial_json_calling(r->pool, cx->ext_at, cx->dest));
 }
 
-/* PbxDialRateLimit: calls per extension per window. */
-static int call_rate_limited(call_ctx_t *cx, const pbxdial_dir_conf_t *dc)
-{
-    request_rec *r = cx->r;
-    apr_time_t end;
-    int n;
-
-    if (dc->rate_max == PBXDIAL_UNSET || dc->rate_max <= 0)
-        return 0;
-    n = pbxdial_guard_count(r, apr_pstrcat(r->pool, "rate|", cx->ext_at, NULL), dc->rate_window, 1, &end);
-    if (n <= dc->rate_max)
-        return 0;                         /* (a cache failure, -1, lets calls through) */
-    apr_table_setn(r->err_headers_out, "Retry-After",
-                   apr_psprintf(r->pool, "%" APR_TIME_T_FMT, apr_time_sec(end - apr_time_now()) + 1));
-    return 1;
-}
-
 int pbxdial_handler_call(request_rec *r)
 {
     const pbxdial_srv_conf_t *sc = ap_get_module_config(r->server->module_config, &pbxdial_module);
@@ -305,8 +289,11 @@ int pbxdial_handler_call(request_rec *r)
         /* ambient credentials, another site: the user must say yes here */
         return pbxdial_confirm_ask(r, pbxdial_request_args(r), cx.ext_at, cx.dest);
     }
-    if (call_rate_limited(&cx, dc))
-        return call_refuse(&cx, HTTP_TOO_MANY_REQUESTS, "rate_limited", "Too many calls",
+    if ((rv = pbxdial_ratelimit_check(r, dc, cx.ext_at)) == HTTP_TOO_MANY_REQUESTS)
+        return call_refuse(&cx, rv, "rate_limited", "Too many calls",
                            "Too many calls from this extension; try again in a moment.");
+    if (rv != OK)
+        return call_refuse(&cx, rv, "cache_unavailable", "Try again in a moment",
+                           "The server cannot check its call limit right now, so it places no call.");
     return call_place(&cx, sc, &id, connect);
 }
