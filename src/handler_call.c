@@ -88,9 +88,9 @@ static const pbxdial_problem_t *call_identity(call_ctx_t *cx, const pbxdial_dir_
         return pr;
     }
     if (user) {
+        /* another tenant is logged by the pin, naming both; to the user
+         * it is what it always was: a link for someone else */
         t = pbxdial_identity_pin(r, dc, user, "link parameter user", &lid);
-        if (t == PBXDIAL_TENANT_OTHER)
-            return &wrong_tenant;
         if (t != PBXDIAL_TENANT_OK || strcmp(lid.ext, id->ext) || strcmp(lid.domain, id->domain)) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0602)
                           "user \"%s\" (extension %s@%s) followed a link for \"%s\"",

@@ -19,7 +19,7 @@ use Time::HiRes qw(time sleep);
 use PbxDial::Test qw(sim json_of error_log_mark error_log_since ws_session free_port
                      httpd_root httpd_start httpd_stop);
 
-plan tests => 101;
+plan tests => 102;
 
 my $sim = sim();
 $sim->clear_faults;
@@ -97,11 +97,14 @@ ok t_cmp(pbx_heard() =~ /other\.com/i ? 'asked' : 'not asked', 'not asked', 'web
 ok t_cmp(scalar grep({ $_->{path} eq '/websocket' } @{ $sim->requests }), 0, 'websocket: nothing proxied to the PBX');
 
 # --- type 1: Basic login and user= parameters
+$mark = error_log_mark();
 refused('type 1 as Apache user 40@other.com', 403, 'wrong_tenant',
         sub { GET '/remote_call.htm?dest=0123', @json, @own, username => '40@other.com', password => 's3cret' });
-refused('type 1, user=40%40other.com', 403, 'wrong_tenant',
+refused('type 1, user=40%40other.com', 403, 'user_mismatch',
         sub { GET '/remote_call.htm?dest=0123&user=40%40other.com', @json, @own, username => '40', password => 's3cret' });
-refused('type 1, user=40%40OTHER.COM.', 403, 'wrong_tenant',
+ok t_cmp(error_log_since($mark), qr/PBXDIAL0207: link parameter user "40\@other\.com" is in PBX tenant other\.com, but PbxDialDomain pins \/remote_call\.htm to tenant example\.com/,
+         'user= of another tenant: the log names both tenants');
+refused('type 1, user=40%40OTHER.COM.', 403, 'user_mismatch',
         sub { GET '/remote_call.htm?dest=0123&user=40%40OTHER.COM.', @json, @own, username => '40', password => 's3cret' });
 refused('type 1, user=40%2540other.com (double-encoded)', 403, 'user_mismatch',
         sub { GET '/remote_call.htm?dest=0123&user=40%2540other.com', @json, @own, username => '40', password => 's3cret' });
