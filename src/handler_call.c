@@ -51,29 +51,36 @@ static int call_refuse(call_ctx_t *cx, int status, const char *code, const char 
 
 /* Who dials: the link's own user for signed links, else the authenticated
  * user mapped like /rest/pbxlogin does; a link naming another extension than
- * the caller's own is refused. Returns NULL, or the problem to answer. */
+ * the caller's own is refused. Every name is pinned to the location's tenant
+ * (PbxDialDomain): a signed link's hash does not cover a domain, so the link
+ * acts in the tenant of the location that verifies it, and an @domain that
+ * names another tenant is refused before the PBX hears of it. Returns NULL,
+ * or the problem to answer. */
 static const pbxdial_problem_t *call_identity(call_ctx_t *cx, const pbxdial_dir_conf_t *dc,
                                               apr_table_t *q, pbxdial_identity_t *id)
 {
     static const pbxdial_problem_t bad_link_user = {
         HTTP_FORBIDDEN, "no_extension", "Unknown extension",
         "The link's user is not extension@domain, and PbxDialDomain gives no domain." };
+    static const pbxdial_problem_t wrong_tenant = {
+        HTTP_FORBIDDEN, "wrong_tenant", "This link is for another PBX",
+        "The link or login names a PBX domain that this site does not serve." };
     static const pbxdial_problem_t mismatch = {
         HTTP_FORBIDDEN, "user_mismatch", "This link is for someone else",
         "The link names another extension than yours." };
     request_rec *r = cx->r;
-    const char *user = apr_table_get(q, "user"), *lext, *ldomain, *msg;
+    const char *user = apr_table_get(q, "user"), *msg;
+    pbxdial_identity_t lid;
     pbxdial_problem_t *pr;
+    pbxdial_tenant_e t;
 
     if (cx->link_type == PBXDIAL_LINK_SIGNED) {
-        pbxdial_names_split(r->pool, r->user, &id->ext, &id->domain);
-        if (!id->domain)
-            id->domain = pbxdial_identity_domain(r, dc);
-        if (!pbxdial_names_extension_ok(id->ext) || !id->domain || !pbxdial_names_domain_ok(id->domain))
-            return &bad_link_user;
-        return NULL;
+        t = pbxdial_identity_pin(r, dc, r->user, "signed link user", id);
+        return t == PBXDIAL_TENANT_OK ? NULL : t == PBXDIAL_TENANT_OTHER ? &wrong_tenant : &bad_link_user;
     }
-    if ((msg = pbxdial_identity_map(r, dc, id))) {
+    if ((t = pbxdial_identity_resolve(r, dc, id, &msg)) != PBXDIAL_TENANT_OK) {
+        if (t == PBXDIAL_TENANT_OTHER)
+            return &wrong_tenant;
         pr = apr_pcalloc(r->pool, sizeof(*pr));
         pr->status = HTTP_FORBIDDEN;
         pr->code = "no_extension";
@@ -82,10 +89,10 @@ static const pbxdial_problem_t *call_identity(call_ctx_t *cx, const pbxdial_dir_
         return pr;
     }
     if (user) {
-        pbxdial_names_split(r->pool, user, &lext, &ldomain);
-        if (!ldomain)
-            ldomain = pbxdial_identity_domain(r, dc);
-        if (strcmp(lext, id->ext) || !ldomain || strcasecmp(ldomain, id->domain)) {
+        /* another tenant is logged by the pin, naming both; to the user
+         * it is what it always was: a link for someone else */
+        t = pbxdial_identity_pin(r, dc, user, "link parameter user", &lid);
+        if (t != PBXDIAL_TENANT_OK || strcmp(lid.ext, id->ext) || strcmp(lid.domain, id->domain)) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0602)
                           "user \"%s\" (extension %s@%s) followed a link for \"%s\"",
                           ap_escape_logitem(r->pool, r->user), id->ext, id->domain,
