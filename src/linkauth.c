@@ -93,9 +93,10 @@ static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_tab
         }
     }
     if (dc->link_once == 1) {
-        /* the canonical tuple, so no other spelling of a used link (hash
-         * case, %-escapes, another tenant default) counts as unused */
-        const char *key = pbxdial_link_once_key(r->pool, user, pbxdial_identity_domain(r, dc),
+        /* the canonical tuple (the user pinned to its tenant: ext@domain),
+         * so no other spelling of a used link (hash case, %-escapes, domain
+         * case) counts as unused */
+        const char *key = pbxdial_link_once_key(r->pool, pbxdial_identity_key(r, dc, user), NULL,
                                                 apr_table_get(q, "dest"), apr_table_get(q, "time"),
                                                 apr_table_get(q, "duration"), apr_table_get(q, "auth"));
         /* kept until no clock could call the link valid any more */
