@@ -129,17 +129,8 @@ refused($url, 'token=12345', 'a token without MAC: refused', @alice);
 refused($url, "token=$token&token=$token", 'two tokens: refused', @alice);
 ok t_cmp(outcome(POST($url, @alice, content => "token=$token")) . ' ' . ncalls(), 'dialled 1', 'the untouched token still dials (the refusals did not spend it)');
 
-# --- cheap requests cannot push markers out: a used link stays used
-my $t = time;
-my $once = "/guarded/remote_call.htm?user=40&extension=true&dest=0191&time=$t&auth=" . md5_hex("40alice-link0191$t");
-ok t_cmp(GET($once, @json)->code . ' ' . ncalls(), '200 1', 'a signed link dials (PbxDialLinkOnce)');
-my %seen;
-$seen{ outcome(GET("/guarded/remote_call.htm?dest=0191$_", @alice, 'Sec-Fetch-Site' => 'cross-site')) }++ for 1 .. 400;
-ok t_cmp(join(',', %seen), 'confirm,400', '400 confirmation pages shown');
-$res = GET($once, @json);
-ok t_cmp($res->code . ' ' . (json_of($res)->{error} // '') . ' ' . ncalls(), '403 link_used 0', '... and the used link is still refused');
-
 # --- links with their own proof are not ambient credentials
+my $t = time;
 ok t_cmp(GET("/remote_call.htm?user=40&extension=true&dest=0123456&time=$t&auth=" . md5_hex("40alice-link0123456$t"),
              'Sec-Fetch-Site' => 'cross-site')->code . ' ' . ncalls(), '200 1', 'type 2 from another site: dials');
 ok t_cmp(GET('/remote_call.htm?dest=0123456&auth=40%3As3cret', 'Sec-Fetch-Site' => 'cross-site')->code . ' ' . ncalls(),
@@ -157,23 +148,29 @@ my $keybytes = encode_base64(join('', map { chr int rand 256 } 1 .. 36), '');
 my $mport = free_port();
 my $mpid = spawn(undef, 'memcached', '-l', '127.0.0.1', '-p', $mport, '-U', '0', ($> == 0 ? ('-u', 'nobody') : ()));
 ok t_cmp(wait_port($mport) ? 'up' : 'down', 'up', 'memcached started');
-my $hport = free_port();
-my $sr = "$dir/httpd";
 my @load = grep { /^LoadModule / } do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
-{
+# A private httpd (PbxDialCache $cache, or the default shmcb) whose
+# /remote_call.htm takes Basic and signed links, each signed link once;
+# returns its base URL and root.
+sub private_httpd {
+    my ($name, $cache) = @_;
+    my $hport = free_port();
+    my $sr = "$dir/$name";
     my $head = httpd_root($sr, $hport);
     open my $fh, '>', "$sr/httpd.conf" or die $!;
     print {$fh} $head, @load,
-        "LoadModule socache_memcache_module $moddir/mod_socache_memcache.so\n",
+        ($cache ? "LoadModule socache_memcache_module $moddir/mod_socache_memcache.so\nPbxDialCache $cache\n" : ''),
         "LoadModule pbxdial_module $top/mod_pbxdial.so\n",
-        "PbxDialServer $ENV{PBXDIAL_SIM_URL}\nPbxDialAdmin admin adminpw\nPbxDialCache memcache:127.0.0.1:$mport\n",
+        "PbxDialServer $ENV{PBXDIAL_SIM_URL}\nPbxDialAdmin admin adminpw\n",
         "PbxDialCacheKey file:$keyfile\nPbxDialSessionLifetime Off\n",
         "<Location /remote_call.htm>\n SetHandler pbxdial-call\n AuthType Basic\n AuthName CRM\n",
-        " AuthUserFile $top/t/conf/htpasswd\n Require valid-user\n PbxDialDomain example.com\n</Location>\n";
+        " AuthUserFile $top/t/conf/htpasswd\n Require valid-user\n PbxDialDomain example.com\n",
+        " PbxDialLinkPasswords $top/t/conf/linkpw\n PbxDialLinkOnce On\n</Location>\n";
     close $fh;
+    return (httpd_start($sr, $hport), $sr);
 }
-my $base = httpd_start($sr, $hport);
 my $http = HTTP::Tiny->new(timeout => 10);
+my $base;
 my %basic = (Authorization => 'Basic ' . encode_base64('40:s3cret', ''));
 sub mget { my ($path, %h) = @_; $http->get("$base$path", {headers => {%basic, %h}}) }
 sub mpost {
@@ -188,6 +185,23 @@ sub mstats {
     while (my $l = <$s>) { last if $l =~ /^END/; $st{$1} = $2 if $l =~ /^STAT (\S+) (\S+)/ }
     return \%st;
 }
+
+# cheap requests cannot push markers out (default shmcb): a used link stays
+# used after hundreds of confirmation pages
+my $sr;
+($base, $sr) = private_httpd('shmcb');
+my $t0 = time;
+my $once = "/remote_call.htm?user=40&extension=true&dest=0191&time=$t0&auth=" . md5_hex("40alice-link0191$t0");
+ok t_cmp(mget($once, @json)->{status} . ' ' . ncalls(), '200 1', 'shmcb: a signed link dials (PbxDialLinkOnce)');
+my $shown = grep { $_->{status} == 200 && $_->{content} =~ /Confirm the call/ }
+            map { mget("/remote_call.htm?dest=0191$_", 'Sec-Fetch-Site' => 'cross-site') } 1 .. 400;
+ok t_cmp($shown, 400, 'shmcb: 400 confirmation pages shown');
+my $again = mget($once, @json);
+ok t_cmp($again->{status} . ' ' . ($again->{content} =~ /"link_used"/ ? 'link_used' : '-') . ' ' . ncalls(), '403 link_used 0',
+         '... and the used link is still refused');
+httpd_stop($sr);
+
+($base, $sr) = private_httpd('memcache', "memcache:127.0.0.1:$mport");
 my $path = '/remote_call.htm?dest=0301777';
 my $before = mstats();
 my @pages = map { mget("/remote_call.htm?dest=0301$_", 'Sec-Fetch-Site' => 'cross-site') } 1 .. 200;
