@@ -12,7 +12,7 @@ use Digest::MD5 qw(md5_hex);
 use MIME::Base64 qw(encode_base64);
 use HTTP::Tiny;
 use Time::HiRes qw(sleep);
-use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop);
+use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop @DIRECT);
 
 plan tests => 12;
 
@@ -46,7 +46,7 @@ sub start_httpd {
 
 my $http = HTTP::Tiny->new(timeout => 10);
 sub get { my ($url, %h) = @_; $http->get($url, {headers => \%h})->{status} }
-my %basic41 = (Authorization => 'Basic ' . encode_base64('41@example.com:s3cret', ''));
+my %basic41 = (Authorization => 'Basic ' . encode_base64('41@example.com:s3cret', ''), @DIRECT);
 
 for my $backend (qw(memcache redis)) {
     my $port = free_port();
