@@ -27,45 +27,45 @@ static const command_rec pbxdial_cmds[] = {
     AP_INIT_TAKE2("PbxDialAdmin", pbxdial_config_set_admin, NULL, RSRC_CONF,
                   "PBX admin user and password (or file:/path holding the password)"),
     AP_INIT_TAKE1("PbxDialTimeout", pbxdial_config_set_timeout, NULL, RSRC_CONF,
-                  "Time limit for each PBX request, in seconds (or with ms), default 10"),
+                  "Time limit for the PBX work of one request, in seconds (or with ms), default 10"),
     AP_INIT_TAKE1("PbxDialCacheKey", pbxdial_secret_set_key, NULL, RSRC_CONF,
                   "file:/path of the key that protects shared state (the same on every server)"),
     AP_INIT_TAKE1("PbxDialCAFile", pbxdial_config_set_ca_file, NULL, RSRC_CONF,
                   "PEM file with the CA certificates that sign the PBX certificate"),
     AP_INIT_FLAG("PbxDialVerifyPeer", pbxdial_config_set_verify_peer, NULL, RSRC_CONF,
                  "Verify the PBX TLS certificate and name (default On)"),
-    AP_INIT_TAKE1("PbxDialDomain", pbxdial_config_set_domain, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_TAKE1("PbxDialDomain", pbxdial_config_set_domain, NULL, ACCESS_CONF | RSRC_CONF,
                   "PBX tenant domain of the web user (an ap_expr string)"),
-    AP_INIT_TAKE1("PbxDialExtension", pbxdial_config_set_extension, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_TAKE1("PbxDialExtension", pbxdial_config_set_extension, NULL, ACCESS_CONF | RSRC_CONF,
                   "PBX extension of the web user (an ap_expr string, default %{REMOTE_USER})"),
-    AP_INIT_ITERATE("PbxDialAuthProvider", pbxdial_config_set_auth_provider, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_ITERATE("PbxDialAuthProvider", pbxdial_config_set_auth_provider, NULL, ACCESS_CONF | RSRC_CONF,
                     "Authn providers that check auth=user:password links (default file)"),
-    AP_INIT_TAKE1("PbxDialLinkPasswords", pbxdial_config_set_link_passwords, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_TAKE1("PbxDialLinkPasswords", pbxdial_config_set_link_passwords, NULL, ACCESS_CONF | RSRC_CONF,
                   "File of user:password lines that sign md5 (type 2) links"),
-    AP_INIT_TAKE1("PbxDialLinkLifetime", pbxdial_config_set_link_lifetime, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_TAKE1("PbxDialLinkLifetime", pbxdial_config_set_link_lifetime, NULL, ACCESS_CONF | RSRC_CONF,
                   "Longest validity of a signed link, in seconds (default 7200)"),
-    AP_INIT_ITERATE("PbxDialAllow", pbxdial_config_set_allow, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_ITERATE("PbxDialAllow", pbxdial_config_set_allow, NULL, ACCESS_CONF | RSRC_CONF,
                     "Regexes: only numbers matching one of them may be dialled"),
-    AP_INIT_ITERATE("PbxDialDeny", pbxdial_config_set_deny, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_ITERATE("PbxDialDeny", pbxdial_config_set_deny, NULL, ACCESS_CONF | RSRC_CONF,
                     "Regexes: numbers matching any of them are never dialled (wins over allow)"),
-    AP_INIT_FLAG("PbxDialConnect", pbxdial_config_set_connect, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_FLAG("PbxDialConnect", pbxdial_config_set_connect, NULL, ACCESS_CONF | RSRC_CONF,
                  "Honour connect=true (skip the press-1 confirmation); default Off"),
-    AP_INIT_FLAG("PbxDialWebSocket", pbxdial_config_set_websocket, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_FLAG("PbxDialWebSocket", pbxdial_config_set_websocket, NULL, ACCESS_CONF | RSRC_CONF,
                  "On a location proxied to the PBX websocket: inject the user's PBX session"),
-    AP_INIT_TAKE1("PbxDialWebSocketPath", pbxdial_config_set_websocket_path, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_TAKE1("PbxDialWebSocketPath", pbxdial_config_set_websocket_path, NULL, ACCESS_CONF | RSRC_CONF,
                   "Same-origin mode: /rest/pbxlogin sends browsers to this websocket path (or none)"),
     AP_INIT_TAKE1("PbxDialCache", pbxdial_guard_set_cache, NULL, RSRC_CONF,
                   "mod_socache provider for shared state: shmcb (default), memcache:HOST:PORT, redis:HOST:PORT"),
     AP_INIT_TAKE1("PbxDialSessionLifetime", pbxdial_config_set_session_lifetime, NULL, RSRC_CONF,
                   "How long a PBX session is reused for calls of one extension (default 900 s), or Off"),
-    AP_INIT_FLAG("PbxDialLinkOnce", pbxdial_config_set_link_once, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_FLAG("PbxDialLinkOnce", pbxdial_config_set_link_once, NULL, ACCESS_CONF | RSRC_CONF,
                  "A signed link dials once; a replay is refused"),
-    AP_INIT_TAKE12("PbxDialRateLimit", pbxdial_config_set_rate_limit, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_TAKE12("PbxDialRateLimit", pbxdial_config_set_rate_limit, NULL, ACCESS_CONF | RSRC_CONF,
                    "At most N calls per extension in SECONDS (429 beyond), or Off"),
-    AP_INIT_TAKE12("PbxDialFailureLimit", pbxdial_config_set_failure_limit, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_TAKE12("PbxDialFailureLimit", pbxdial_config_set_failure_limit, NULL, ACCESS_CONF | RSRC_CONF,
                    "At most N failed link logins per client address and per user in SECONDS "
                    "(default 5 600), or Off"),
-    AP_INIT_TAKE1("PbxDialUserMap", pbxdial_config_set_usermap, NULL, OR_AUTHCFG | RSRC_CONF,
+    AP_INIT_TAKE1("PbxDialUserMap", pbxdial_config_set_usermap, NULL, ACCESS_CONF | RSRC_CONF,
                   "File of \"webuser extension[@domain]\" lines, consulted before PbxDialExtension"),
     { NULL }
 };
@@ -116,6 +116,9 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     ap_hook_create_request(pbxdial_logmask_create_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_post_read_request(pbxdial_logmask_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_translate_name(pbxdial_logmask_translate, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_post_perdir_config(pbxdial_logmask_post_perdir, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_fixups(pbxdial_logmask_fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_log_transaction(pbxdial_logmask_log, NULL, NULL, APR_HOOK_REALLY_FIRST);
     /* links checked before mod_auth_basic would challenge */
     ap_hook_check_authn(pbxdial_linkauth_check, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(pbxdial_websocket_fixup, NULL, before_proxy, APR_HOOK_FIRST);

@@ -20,7 +20,10 @@
  *   APR's); in particular OK only when auth is the signature of the fields
  *   and the password is known;
  * - sign equals OpenSSL's md5 of the concatenation, in lowercase hex;
- * - parse_int agrees with a reference (optional '-', 1..15 digits);
+ * - parse_int agrees with a reference ("0" or 1..15 digits without a
+ *   leading zero; no sign);
+ * - once_key exists exactly when verify would not say MALFORMED for its
+ *   values, and is the same for the hash in upper and lower case;
  * - encode gives only [A-Za-z0-9._~-] and %XX, and decodes back;
  * - the query of link_url parses (pbxdial_query_parse) back to its values;
  * - mint succeeds exactly when its inputs are valid, and the link it makes
@@ -42,19 +45,17 @@ static const char *fixed_base = "https://pbx.example.com/remote_call.htm";
 
 static int ref_int(const char *s, apr_int64_t *v)
 {
-    size_t i = 0, n;
+    size_t i, n;
     apr_int64_t x = 0;
 
     if (!s)
         return 0;
-    if (s[0] == '-')
-        i = 1;
-    n = strspn(s + i, "0123456789");
-    if (n < 1 || n > 15 || s[i + n] != '\0')
+    n = strspn(s, "0123456789");
+    if (n < 1 || n > 15 || s[n] != '\0' || (s[0] == '0' && n > 1))
         return 0;
-    for (; s[i]; i++)
+    for (i = 0; s[i]; i++)
         x = x * 10 + (s[i] - '0');
-    *v = s[0] == '-' ? -x : x;
+    *v = x;
     return 1;
 }
 
@@ -309,6 +310,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                fuzz_escape_c(p, duration), fuzz_escape_c(p, auth), password ? "set" : "NULL",
                (long long)now, (long long)lifetime, (long long)max_future, rc, want);
     FUZZ_CHECK(pbxdial_link_rc_text(rc) != NULL, "no text");
+
+    /* the once-marker's key (the password field stands in for PbxDialDomain) */
+    {
+        char lower[HEX32 + 1];
+        const char *key = pbxdial_link_once_key(p, user, password, dest, time, duration, auth);
+        int wellformed = user && dest && time && auth && tok && (!duration || dok)
+                         && ref_hex32(auth, lower);
+        FUZZ_CHECK((key != NULL) == wellformed, "once_key(%s, %s, %s, %s, %s) %s",
+                   fuzz_escape_c(p, user), fuzz_escape_c(p, dest), fuzz_escape_c(p, time),
+                   fuzz_escape_c(p, duration), fuzz_escape_c(p, auth), key ? "made" : "NULL");
+        FUZZ_CHECK(!key || rc != PBXDIAL_LINK_MALFORMED, "a key for a malformed link");
+        if (key) {
+            char *up = apr_pstrdup(p, auth);
+            int i;
+            for (i = 0; up[i]; i++)
+                if (up[i] >= 'a' && up[i] <= 'f')
+                    up[i] = (char)(up[i] - 'a' + 'A');
+            FUZZ_CHECK(!strcmp(key, pbxdial_link_once_key(p, user, password, dest, time, duration, up)),
+                       "once_key depends on the case of the hash");
+        }
+    }
 #ifdef FUZZ_VERBOSE
     fprintf(stderr, "verify: %s\n", pbxdial_link_rc_text(rc));
 #endif

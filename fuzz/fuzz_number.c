@@ -10,7 +10,11 @@
  * - three policies compiled once (deny only, allow only, mixed) decide as
  *   plain C predicates for the same patterns say, on the normalised number
  *   and on the raw input; deny always wins; *matched names the deciding
- *   pattern; a NULL or empty policy allows, a NULL number is denied. */
+ *   pattern; a NULL or empty policy allows, a NULL number is denied;
+ * - pbxdial_policy_decide with deny ^0900 ^00 and allow ^0[1-9] ^\*31#0[1-9]
+ *   agrees with the rule of policy.h written again: deny on the number or
+ *   behind any '*'/'#'; then feature codes only by the pattern that names
+ *   them; anything not normalised is denied. */
 #include <string.h>
 #include <apr_strings.h>
 
@@ -18,7 +22,7 @@
 #include "number.h"
 #include "policy.h"
 
-static pbxdial_policy_t *pol_deny, *pol_allow, *pol_mixed;
+static pbxdial_policy_t *pol_deny, *pol_allow, *pol_mixed, *dec_deny, *dec_allow;
 
 /* deny only: international calls except to Germany, and 0900 */
 static const char *const deny_only[] = { "^\\+(?!49)", "^00(?!49)", "^0900" };
@@ -123,6 +127,51 @@ static void check_policy(apr_pool_t *p, const char *s)
                "NULL policy does not allow");
 }
 
+/* pbxdial_policy_decide(dec_deny, dec_allow) by hand */
+static pbxdial_policy_e ref_decide(const char *s, const char **why)
+{
+    const char *tail;
+    size_t len = strlen(s);
+
+    *why = NULL;
+    if (len == 0 || strspn(s, "+0123456789*#") != len || strchr(s + 1, '+'))
+        return PBXDIAL_POLICY_DENIED;
+    /* pattern by pattern, in order; each on the number and every tail */
+    for (tail = s; tail; tail = strpbrk(tail, "*#") ? strpbrk(tail, "*#") + 1 : NULL)
+        if (starts(tail, "0900"))
+            *why = "^0900";
+    for (tail = s; !*why && tail; tail = strpbrk(tail, "*#") ? strpbrk(tail, "*#") + 1 : NULL)
+        if (starts(tail, "00"))
+            *why = "^00";
+    if (*why)
+        return PBXDIAL_POLICY_DENIED;
+    if (strpbrk(s, "*#")) {
+        if (starts(s, "*31#0") && s[5] >= '1' && s[5] <= '9') {
+            *why = "^\\*31#0[1-9]";
+            return PBXDIAL_POLICY_ALLOW;
+        }
+        return PBXDIAL_POLICY_FEATURE_CODE;
+    }
+    if (s[0] == '0' && s[1] >= '1' && s[1] <= '9') {
+        *why = "^0[1-9]";
+        return PBXDIAL_POLICY_ALLOW;
+    }
+    return PBXDIAL_POLICY_NOT_ALLOWED;
+}
+
+static void check_decide(apr_pool_t *p, const char *s)
+{
+    const pbxdial_policy_t *dv[1] = { dec_deny };
+    const char *matched = "x", *why;
+    pbxdial_policy_e rc = pbxdial_policy_decide(dv, 1, dec_allow, s, &matched);
+    pbxdial_policy_e want = ref_decide(s, &why);
+
+    FUZZ_CHECK(rc == want && (why ? matched && !strcmp(matched, why) : !matched),
+               "decide(%s) = %d by %s, expected %d by %s", fuzz_escape_c(p, s), rc,
+               matched ? matched : "-", want, why ? why : "-");
+    FUZZ_CHECK(pbxdial_policy_decide(dv, 1, dec_allow, s, NULL) == rc, "matched=NULL changes decide");
+}
+
 static pbxdial_policy_t *compile(apr_pool_t *g, const char *const (*rules)[2], const char *const *plain,
                                  int n, int deny)
 {
@@ -150,6 +199,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     pol_deny = compile(g, NULL, deny_only, 3, 1);
     pol_allow = compile(g, NULL, allow_only, 2, 0);
     pol_mixed = compile(g, mixed, NULL, 6, 0);
+    dec_deny = compile(g, NULL, (const char *const[]){ "^0900", "^00" }, 2, 1);
+    dec_allow = compile(g, NULL, (const char *const[]){ "^0[1-9]", "^\\*31#0[1-9]" }, 2, 0);
     if (pbxdial_policy_count(pol_mixed) != 6 || pbxdial_policy_count(NULL) != 0
         || !pbxdial_policy_add(g, &pol_deny, 1, "") || !pbxdial_policy_add(g, &pol_deny, 1, "(")
         || pbxdial_policy_count(pol_deny) != 3)
@@ -212,8 +263,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(pbxdial_number_same(out, out2) && !pbxdial_number_same(out, NULL)
                    && !pbxdial_number_same(NULL, out), "number_same");
         check_policy(p, out);
+        check_decide(p, out);
     }
     check_policy(p, in);
+    check_decide(p, in);
     FUZZ_CHECK(pbxdial_policy_check(pol_mixed, NULL, &matched) == PBXDIAL_POLICY_DENIED && !matched,
                "NULL number not denied");
 

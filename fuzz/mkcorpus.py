@@ -37,6 +37,10 @@ nums = ['+49 (0)30 123456', '(+49) 30-1234-56', '0049 30 1234567', '0900 123456'
         '**21#', '0137 000000', '+49 900 1234', '40', '030/123.456', '\t089\t12 34', '+88123456',
         '004412345', '1<script>', '+49+30', '0123456789012345678901234567890123', 'abc', '+']
 for i, n in enumerate(nums): w('number', f'n{i:02d}', n)
+# feature codes (issue 11): denied behind the code, refused, or opened by ^\*31#0[1-9]
+fc = {'fc-deny-behind': '*31#0900123', 'fc-hash': '#31#0301234', 'fc-star': '*', 'fc-end': '0301234#',
+      'fc-allowed': '*31# 0301 234', 'fc-intl-behind': '*31#0041', 'fc-plus': '+*31#0301'}
+for k, v in fc.items(): w('number', k, v)
 
 # --- link: flags, now/lifetime/max_future (int64 LE, doubled: the target halves them), fields
 def link(flags, now, lifetime, maxf, fields):
@@ -58,7 +62,12 @@ L = {
  'mint-ip-base': link(0x40 | 0x80 | 0x04, 0, 7200, 300, ['40', 'secret', '+49 (30) 123-456', T0, '7200', '', 'http://192.168.1.10:8080/']),
  'mint-ipv6-base': link(0x40 | 0x04, 0, 7200, 300, ['40@pbx.example.com', 'p&w=d', '0301234', T0, '60', '', 'https://[::1]:8443/dial/']),
  'mint-bad-base': link(0x40, 0, 7200, 300, ['40', 'secret', '0301234', T0, '', '', 'https://u:p@pbx.example.com/?q#f']),
- 'huge-times': link(0x04 | 0x02, 2**62 - 1, -(2**62), 2**62 - 1, ['40', 'secret', '1', '-999999999999999', '', '', base]),
+ 'huge-times': link(0x04 | 0x02, 2**62 - 1, -(2**62), 2**62 - 1, ['40', 'secret', '1', '999999999999999', '', '', base]),
+ # issue 11: one spelling per integer; a digit moved from dest into time keeps the md5
+ 'shifted-leading-zero': link(0x02, int(T0), 7200, 300, ['40', 'secret', '030123', '0' + T0, '', md5('40secret0301230' + T0), base]),
+ 'shifted-into-dest': link(0x02, int(T0), 7200, 300, ['40', 'secret', '03012301', T0[1:], '', md5('40secret0301230' + T0), base]),
+ 'negative-duration': link(0x04 | 0x20, 0, 7200, 300, ['40', 'secret', '0123456789', T0, '-5', '', base]),
+ 'leading-zero-duration': link(0x04 | 0x20, 0, 7200, 300, ['40', 'secret', '0123456789', T0, '03600', '', base]),
 }
 for k, v in L.items(): w('link', k, v)
 

@@ -2,7 +2,9 @@
  * extension passwords, so `AuthBasicProvider pbx` (or AuthFormProvider, or
  * behind mod_authn_socache) lets users log in with their PBX credentials.
  * The PBX only says yes or no, not whether the user exists: a refusal is
- * AUTH_DENIED, so list `pbx` after providers that know their users. */
+ * AUTH_DENIED, so list `pbx` after providers that know their users.
+ * Only users of the location's tenant (PbxDialDomain, required) are
+ * checked, and only within PbxDialFailureLimit. */
 #include <apr_strings.h>
 #include <apr_md5.h>
 #include <apr_optional.h>
@@ -14,7 +16,7 @@
 #include "config.h"
 #include "identity.h"
 #include "log.h"
-#include "names.h"
+#include "throttle.h"
 
 /* mod_authn_socache caches what a provider stores through this; the PBX
  * gives no hash of its own, so we store a fresh bcrypt hash of the password
@@ -26,7 +28,14 @@ void pbxdial_authn_pbx_retrieve(void)
     authn_pbx_cache_store = APR_RETRIEVE_OPTIONAL_FN(ap_authn_cache_store);
 }
 
-static void authn_pbx_cache(request_rec *r, const char *user, const char *password)
+/* Stored under the identity the PBX checked (ext@domain, canonical), so
+ * the entry says which tenant's password it is. mod_authn_socache looks up
+ * what the client types, so a login typed as a bare "40" would never find
+ * it; that spelling is stored too, under the location's pinned tenant, and
+ * is as tenant-safe as AuthnCacheContext: the default (host + directory)
+ * never spans two PbxDialDomain values unless PbxDialDomain varies within
+ * one host and directory. */
+static void authn_pbx_cache(request_rec *r, const char *typed, const char *login, const char *password)
 {
     unsigned char salt[16];
     char hash[64];
@@ -34,14 +43,17 @@ static void authn_pbx_cache(request_rec *r, const char *user, const char *passwo
     if (!authn_pbx_cache_store || apr_generate_random_bytes(salt, sizeof(salt)) != APR_SUCCESS
         || apr_bcrypt_encode(password, 5, salt, sizeof(salt), hash, sizeof(hash)) != APR_SUCCESS)
         return;
-    authn_pbx_cache_store(r, "pbx", user, NULL, hash);
+    authn_pbx_cache_store(r, "pbx", login, NULL, hash);
+    if (strcmp(typed, login))
+        authn_pbx_cache_store(r, "pbx", typed, NULL, hash);
 }
 
 static authn_status authn_pbx_check_password(request_rec *r, const char *user, const char *password)
 {
     const pbxdial_srv_conf_t *sc = ap_get_module_config(r->server->module_config, &pbxdial_module);
     const pbxdial_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &pbxdial_module);
-    const char *ext, *domain, *session, *login;
+    const char *session, *login;
+    pbxdial_identity_t id;
     pbxdial_pbx_outcome_t out, lo;
     pbxdial_pbx_conf_t pc;
 
@@ -50,16 +62,41 @@ static authn_status authn_pbx_check_password(request_rec *r, const char *user, c
                       "AuthBasicProvider pbx needs PbxDialServer in the server config");
         return AUTH_GENERAL_ERROR;
     }
-    pbxdial_names_split(r->pool, user, &ext, &domain);
-    if (!domain)
-        domain = pbxdial_identity_domain(r, dc);
-    if (!pbxdial_names_extension_ok(ext) || (domain && !pbxdial_names_domain_ok(domain))) {
+    /* The name is typed by the client: without a tenant pinned by the
+     * server, "40@any-tenant" would choose whose passwords are tried. */
+    if (!dc->domain) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0407)
+                      "the pbx authn provider on %s checks only users of the location's PBX tenant: "
+                      "set PbxDialDomain (e.g. PbxDialDomain \"pbx.example.com\") where it is used",
+                      r->uri);
+        return AUTH_GENERAL_ERROR;
+    }
+    switch (pbxdial_identity_pin(r, dc, user, "pbx provider: user", &id)) {
+    case PBXDIAL_TENANT_OK:
+        break;
+    case PBXDIAL_TENANT_UNAVAILABLE:
+        return AUTH_GENERAL_ERROR;
+    case PBXDIAL_TENANT_OTHER:
+        return AUTH_USER_NOT_FOUND;       /* logged: another tenant is no user of ours */
+    default:
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0402)
                       "pbx provider: \"%s\" is not an extension[@domain]",
                       ap_escape_logitem(r->pool, user));
         return AUTH_USER_NOT_FOUND;
     }
-    login = domain ? apr_pstrcat(r->pool, ext, "@", domain, NULL) : ext;
+    login = apr_pstrcat(r->pool, id.ext, "@", id.domain, NULL);
+
+    /* before the PBX is asked: a throttled guess costs nothing upstream.
+     * mod_auth_basic answers AUTH_DENIED with 401 (and our Retry-After),
+     * the same answer as a wrong password: the limit is no oracle. */
+    switch (pbxdial_throttle_check(r, dc, login, "pbx provider login")) {
+    case PBXDIAL_THROTTLE_OK:
+        break;
+    case PBXDIAL_THROTTLE_LIMITED:
+        return AUTH_DENIED;
+    default:
+        return AUTH_GENERAL_ERROR;
+    }
 
     pbxdial_config_pbx(r, sc, &pc);
     switch (pbxdial_pbx_login_user(r->pool, &pc, login, password, &session, &out)) {
@@ -71,9 +108,10 @@ static authn_status authn_pbx_check_password(request_rec *r, const char *user, c
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0404)
                       "pbx provider: PBX accepted the password of %s in %" APR_TIME_T_FMT " ms",
                       login, apr_time_as_msec(out.elapsed));
-        authn_pbx_cache(r, user, password);
+        authn_pbx_cache(r, user, login, password);
         return AUTH_GRANTED;
     case PBXDIAL_PBX_ADMIN_REFUSED:
+        pbxdial_throttle_failed(r, dc, login);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0405)
                       "pbx provider: PBX refused the password of %s", login);
         return AUTH_DENIED;

@@ -454,6 +454,11 @@ void pbxdial_config_pbx(request_rec *r, const pbxdial_srv_conf_t *sc, pbxdial_pb
     out->admin_user = sc->admin_user;
     out->admin_password = sc->admin_password;
     out->timeout = sc->timeout != PBXDIAL_UNSET ? sc->timeout : PBXDIAL_DEFAULT_TIMEOUT;
+    /* PbxDialTimeout bounds the whole request, counted from when it arrived
+     * (internal redirects and subrequests keep that time), so the chain of
+     * exchanges of one call, or an authn check followed by a call, shares
+     * one budget and the client has its answer within it */
+    out->deadline = r ? r->request_time + out->timeout : 0;
     out->ca_file = sc->ca_file;
     out->verify_peer = sc->verify_peer != PBXDIAL_UNSET ? sc->verify_peer : 1;
     out->trace = r && APLOGrdebug(r) ? config_trace : NULL;

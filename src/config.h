@@ -93,7 +93,8 @@ const char *pbxdial_config_set_session_lifetime(cmd_parms *cmd, void *dc, const 
 const char *pbxdial_config_set_websocket_path(cmd_parms *cmd, void *dc, const char *arg);
 
 /* The server's settings for talking to the PBX, defaults filled in; with r,
- * every exchange is traced at LogLevel pbxdial:debug for that request. */
+ * every exchange is traced at LogLevel pbxdial:debug for that request, and
+ * all of the request's exchanges end by r->request_time + PbxDialTimeout. */
 void pbxdial_config_pbx(request_rec *r, const pbxdial_srv_conf_t *sc, pbxdial_pbx_conf_t *out);
 
 /* check_config hook: refuses to start when a pbxdial handler is configured in

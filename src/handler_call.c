@@ -15,6 +15,7 @@
 #include "names.h"
 #include "number.h"
 #include "query.h"
+#include "ratelimit.h"
 #include "reply.h"
 #include "request.h"
 #include "respond.h"
@@ -50,29 +51,36 @@ static int call_refuse(call_ctx_t *cx, int status, const char *code, const char 
 
 /* Who dials: the link's own user for signed links, else the authenticated
  * user mapped like /rest/pbxlogin does; a link naming another extension than
- * the caller's own is refused. Returns NULL, or the problem to answer. */
+ * the caller's own is refused. Every name is pinned to the location's tenant
+ * (PbxDialDomain): a signed link's hash does not cover a domain, so the link
+ * acts in the tenant of the location that verifies it, and an @domain that
+ * names another tenant is refused before the PBX hears of it. Returns NULL,
+ * or the problem to answer. */
 static const pbxdial_problem_t *call_identity(call_ctx_t *cx, const pbxdial_dir_conf_t *dc,
                                               apr_table_t *q, pbxdial_identity_t *id)
 {
     static const pbxdial_problem_t bad_link_user = {
         HTTP_FORBIDDEN, "no_extension", "Unknown extension",
         "The link's user is not extension@domain, and PbxDialDomain gives no domain." };
+    static const pbxdial_problem_t wrong_tenant = {
+        HTTP_FORBIDDEN, "wrong_tenant", "This link is for another PBX",
+        "The link or login names a PBX domain that this site does not serve." };
     static const pbxdial_problem_t mismatch = {
         HTTP_FORBIDDEN, "user_mismatch", "This link is for someone else",
         "The link names another extension than yours." };
     request_rec *r = cx->r;
-    const char *user = apr_table_get(q, "user"), *lext, *ldomain, *msg;
+    const char *user = apr_table_get(q, "user"), *msg;
+    pbxdial_identity_t lid;
     pbxdial_problem_t *pr;
+    pbxdial_tenant_e t;
 
     if (cx->link_type == PBXDIAL_LINK_SIGNED) {
-        pbxdial_names_split(r->pool, r->user, &id->ext, &id->domain);
-        if (!id->domain)
-            id->domain = pbxdial_identity_domain(r, dc);
-        if (!pbxdial_names_extension_ok(id->ext) || !id->domain || !pbxdial_names_domain_ok(id->domain))
-            return &bad_link_user;
-        return NULL;
+        t = pbxdial_identity_pin(r, dc, r->user, "signed link user", id);
+        return t == PBXDIAL_TENANT_OK ? NULL : t == PBXDIAL_TENANT_OTHER ? &wrong_tenant : &bad_link_user;
     }
-    if ((msg = pbxdial_identity_map(r, dc, id))) {
+    if ((t = pbxdial_identity_resolve(r, dc, id, &msg)) != PBXDIAL_TENANT_OK) {
+        if (t == PBXDIAL_TENANT_OTHER)
+            return &wrong_tenant;
         pr = apr_pcalloc(r->pool, sizeof(*pr));
         pr->status = HTTP_FORBIDDEN;
         pr->code = "no_extension";
@@ -81,10 +89,10 @@ static const pbxdial_problem_t *call_identity(call_ctx_t *cx, const pbxdial_dir_
         return pr;
     }
     if (user) {
-        pbxdial_names_split(r->pool, user, &lext, &ldomain);
-        if (!ldomain)
-            ldomain = pbxdial_identity_domain(r, dc);
-        if (strcmp(lext, id->ext) || !ldomain || strcasecmp(ldomain, id->domain)) {
+        /* another tenant is logged by the pin, naming both; to the user
+         * it is what it always was: a link for someone else */
+        t = pbxdial_identity_pin(r, dc, user, "link parameter user", &lid);
+        if (t != PBXDIAL_TENANT_OK || strcmp(lid.ext, id->ext) || strcmp(lid.domain, id->domain)) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0602)
                           "user \"%s\" (extension %s@%s) followed a link for \"%s\"",
                           ap_escape_logitem(r->pool, r->user), id->ext, id->domain,
@@ -93,6 +101,44 @@ static const pbxdial_problem_t *call_identity(call_ctx_t *cx, const pbxdial_dir_
         }
     }
     return NULL;
+}
+
+/* PbxDialDeny / PbxDialAllow on the normalised number (pbxdial_policy_decide,
+ * which the websocket applies too). Returns NULL, or the problem to answer. */
+static const pbxdial_problem_t *call_policy(call_ctx_t *cx, const pbxdial_dir_conf_t *dc)
+{
+    request_rec *r = cx->r;
+    pbxdial_problem_t *pr;
+    const char *matched = NULL;
+    pbxdial_policy_e rc;
+
+    rc = pbxdial_policy_decide(dc->deny ? (const pbxdial_policy_t *const *)dc->deny->elts : NULL,
+                               dc->deny ? dc->deny->nelts : 0, dc->allow, cx->dest, &matched);
+    if (rc == PBXDIAL_POLICY_ALLOW)
+        return NULL;
+    pr = apr_pcalloc(r->pool, sizeof(*pr));
+    if (rc == PBXDIAL_POLICY_FEATURE_CODE) {
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0615)
+                      "number %s refused for %s: '*' and '#' dial PBX feature codes, and no "
+                      "PbxDialAllow pattern that names them matches", cx->dest, cx->ext_at);
+        pr->status = HTTP_BAD_REQUEST;
+        pr->code = "feature_code";
+        pr->title = "Feature codes are not allowed";
+        /* the number is [+0-9*#] after normalisation: safe to show */
+        pr->message = apr_psprintf(r->pool, "%s contains * or #, which dial PBX feature codes; "
+                                   "links may not use them here. An administrator allows a code "
+                                   "with a PbxDialAllow pattern that contains it, written \\* or #, "
+                                   "e.g. PbxDialAllow \"^\\*31#0[1-9]\".", cx->dest);
+        return pr;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0608)
+                  "number %s refused for %s by the dial policy%s%s", cx->dest, cx->ext_at,
+                  matched ? ": " : " (no PbxDialAllow pattern matches)", matched ? matched : "");
+    pr->status = HTTP_FORBIDDEN;
+    pr->code = "number_not_allowed";
+    pr->title = "Number not allowed";
+    pr->message = apr_psprintf(r->pool, "number not allowed: %s may not be dialled from here.", cx->dest);
+    return pr;
 }
 
 /* A session of the extension: the cached one, or a fresh one (3rd-party
@@ -178,35 +224,17 @@ static int call_place(call_ctx_t *cx, const pbxdial_srv_conf_t *sc, const pbxdia
                                    pbxdial_json_calling(r->pool, cx->ext_at, cx->dest));
 }
 
-/* PbxDialRateLimit: calls per extension per window. */
-static int call_rate_limited(call_ctx_t *cx, const pbxdial_dir_conf_t *dc)
-{
-    request_rec *r = cx->r;
-    apr_time_t end;
-    int n;
-
-    if (dc->rate_max == PBXDIAL_UNSET || dc->rate_max <= 0)
-        return 0;
-    n = pbxdial_guard_count(r, apr_pstrcat(r->pool, "rate|", cx->ext_at, NULL), dc->rate_window, 1, &end);
-    if (n <= dc->rate_max)
-        return 0;                         /* (a cache failure, -1, lets calls through) */
-    apr_table_setn(r->err_headers_out, "Retry-After",
-                   apr_psprintf(r->pool, "%" APR_TIME_T_FMT, apr_time_sec(end - apr_time_now()) + 1));
-    return 1;
-}
-
 int pbxdial_handler_call(request_rec *r)
 {
     const pbxdial_srv_conf_t *sc = ap_get_module_config(r->server->module_config, &pbxdial_module);
     const pbxdial_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &pbxdial_module);
     const pbxdial_request_t *rq;
     const pbxdial_problem_t *problem;
-    const pbxdial_policy_t *const *deny;
     pbxdial_identity_t id;
     call_ctx_t cx = { r, NULL, NULL, PBXDIAL_LINK_NONE };
     apr_table_t *q;
-    const char *err, *dest, *connect_arg, *matched = NULL;
-    int connect, rv, i;
+    const char *err, *dest, *connect_arg;
+    int connect, rv;
 
     if (!r->handler || strcmp(r->handler, PBXDIAL_HANDLER_CALL))
         return DECLINED;
@@ -259,19 +287,8 @@ int pbxdial_handler_call(request_rec *r)
         return call_refuse(&cx, HTTP_FORBIDDEN, "connect_refused", "connect=true is not allowed",
                            "This server asks you to confirm each call on the phone (PbxDialConnect Off): "
                            "remove connect=true from the link.");
-    deny = dc->deny ? (const pbxdial_policy_t *const *)dc->deny->elts : NULL;
-    for (i = 0; deny && i < dc->deny->nelts; i++)
-        if (pbxdial_policy_check(deny[i], cx.dest, &matched) != PBXDIAL_POLICY_ALLOW)
-            break;
-    if ((deny && i < dc->deny->nelts)
-        || pbxdial_policy_check(dc->allow, cx.dest, &matched) != PBXDIAL_POLICY_ALLOW) {
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0608)
-                      "number %s refused for %s by the dial policy%s%s", cx.dest, cx.ext_at,
-                      matched ? ": " : " (no PbxDialAllow pattern matches)", matched ? matched : "");
-        return call_refuse(&cx, HTTP_FORBIDDEN, "number_not_allowed", "Number not allowed",
-                           apr_psprintf(r->pool, "number not allowed: %s may not be dialled from here.",
-                                        cx.dest));
-    }
+    if ((problem = call_policy(&cx, dc)))
+        return call_answer(&cx, problem);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0610)
                   "link type %d: %s may dial %s (connect=%s, %d deny and %d allow patterns)",
                   cx.link_type, cx.ext_at, cx.dest, connect ? "true" : "false",
@@ -285,8 +302,11 @@ int pbxdial_handler_call(request_rec *r)
         /* ambient credentials, another site: the user must say yes here */
         return pbxdial_confirm_ask(r, pbxdial_request_args(r), cx.ext_at, cx.dest);
     }
-    if (call_rate_limited(&cx, dc))
-        return call_refuse(&cx, HTTP_TOO_MANY_REQUESTS, "rate_limited", "Too many calls",
+    if ((rv = pbxdial_ratelimit_check(r, dc, cx.ext_at)) == HTTP_TOO_MANY_REQUESTS)
+        return call_refuse(&cx, rv, "rate_limited", "Too many calls",
                            "Too many calls from this extension; try again in a moment.");
+    if (rv != OK)
+        return call_refuse(&cx, rv, "cache_unavailable", "Try again in a moment",
+                           "The server cannot check its call limit right now, so it places no call.");
     return call_place(&cx, sc, &id, connect);
 }

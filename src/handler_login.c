@@ -10,6 +10,7 @@
 #include "handlers.h"
 #include "identity.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "reply.h"
 #include "request.h"
 #include "respond.h"
@@ -69,6 +70,12 @@ int pbxdial_handler_login(request_rec *r)
         return pbxdial_respond_json(r, HTTP_OK, pbxdial_json_websocket(r->pool, dc->websocket_path,
                                                                       id.ext, id.domain));
     }
+    /* a token is a PBX session: it costs what a call's session costs */
+    if ((rv = pbxdial_ratelimit_check(r, dc, apr_pstrcat(r->pool, id.ext, "@", id.domain, NULL))) != OK)
+        return pbxdial_respond_error(r, rv, rv == HTTP_TOO_MANY_REQUESTS ? "rate_limited" : "cache_unavailable",
+                                     rv == HTTP_TOO_MANY_REQUESTS
+                                     ? "too many PBX sessions for this extension; try again later"
+                                     : "the server cannot check its rate limit right now; try again later");
     pbxdial_config_pbx(r, sc, &pc);
     if (pbxdial_pbx_login_3rd(r->pool, &pc, id.domain, id.ext, &token, &out) != PBXDIAL_PBX_OK) {
         ap_log_rerror(APLOG_MARK, out.rc == PBXDIAL_PBX_NOT_FOUND ? APLOG_WARNING : APLOG_ERR, 0, r,

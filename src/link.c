@@ -5,6 +5,7 @@
 #include "link.h"
 
 #include <string.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_md5.h>
 #include <openssl/crypto.h>
@@ -60,14 +61,13 @@ const char *pbxdial_link_sign(apr_pool_t *p, const char *user, const char *passw
 int pbxdial_link_parse_int(const char *s, apr_int64_t *v)
 {
     apr_int64_t n = 0;
-    int neg = 0, digits = 0;
+    int digits = 0;
 
-    if (!s)
+    /* One spelling per value: the hash covers the text, and the once-marker
+     * must not see two texts for one link ("0T" would also be "T" with a
+     * digit moved over from dest). So no sign, no leading zero, no space. */
+    if (!s || (s[0] == '0' && s[1] != '\0'))
         return 0;
-    if (*s == '-') {
-        neg = 1;
-        s++;
-    }
     for (; *s; s++) {
         if (*s < '0' || *s > '9' || ++digits > LINK_INT_DIGITS)
             return 0;
@@ -75,7 +75,7 @@ int pbxdial_link_parse_int(const char *s, apr_int64_t *v)
     }
     if (digits == 0)
         return 0;
-    *v = neg ? -n : n;
+    *v = n;
     return 1;
 }
 
@@ -119,17 +119,43 @@ pbxdial_link_e pbxdial_link_verify(const char *user, const char *password, const
 
     limit = lifetime;
     if (duration) {
-        if (d <= 0)
+        if (d == 0)
             return PBXDIAL_LINK_EXPIRED;
         if (d < limit)
             limit = d;
     }
-    age = now - t;              /* |t| < 10^15 and |now| <= 2^62: no overflow */
+    age = now - t;              /* 0 <= t < 10^15 and |now| <= 2^62: no overflow */
     if (age > limit)
         return PBXDIAL_LINK_EXPIRED;
     if (-age > max_future)
         return PBXDIAL_LINK_FUTURE;
     return PBXDIAL_LINK_OK;
+}
+
+/* "<length>:<value>|": no value can end a field early or start the next */
+static const char *link_key_field(apr_pool_t *p, const char *v)
+{
+    return apr_psprintf(p, "%" APR_SIZE_T_FMT ":%s|", strlen(v), v);
+}
+
+const char *pbxdial_link_once_key(apr_pool_t *p, const char *user, const char *default_domain,
+                                  const char *dest, const char *time, const char *duration,
+                                  const char *auth)
+{
+    char lower[LINK_HEX_LEN + 1], *domain, *c;
+    const char *ext, *at_domain;
+    apr_int64_t v;
+
+    if (!user || !dest || !time || !auth || !pbxdial_link_parse_int(time, &v)
+        || (duration && !pbxdial_link_parse_int(duration, &v)) || !link_auth_lower(auth, lower))
+        return NULL;
+    pbxdial_names_split(p, user, &ext, &at_domain);
+    domain = apr_pstrdup(p, at_domain ? at_domain : default_domain ? default_domain : "");
+    for (c = domain; *c; c++)           /* tenant names are case-blind */
+        *c = (char)apr_tolower(*c);
+    return apr_pstrcat(p, "once|", link_key_field(p, ext), link_key_field(p, domain),
+                       link_key_field(p, dest), link_key_field(p, time),
+                       duration ? link_key_field(p, duration) : "~|", lower, NULL);
 }
 
 const char *pbxdial_link_rc_text(pbxdial_link_e rc)

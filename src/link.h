@@ -35,14 +35,14 @@ const char *pbxdial_link_sign(apr_pool_t *p, const char *user, const char *passw
  * NULL when the user is unknown: then the same work is done and the answer
  * is BAD_HASH, so the answer and its timing do not tell whether the user
  * exists. The checks run in this order, and the first failure is returned:
- *   MALFORMED  user/dest/time/auth NULL; time or duration not a plain
- *              decimal integer (optional '-', 1..15 digits: larger values
- *              are refused so the arithmetic cannot overflow; "" is
- *              malformed); auth not exactly 32 hex digits (either case).
+ *   MALFORMED  user/dest/time/auth NULL; time or duration not a canonical
+ *              decimal integer (pbxdial_link_parse_int: no sign, no
+ *              leading zero, no space, 1..15 digits); auth not exactly 32
+ *              hex digits (either case).
  *   BAD_HASH   auth differs from the expected hash (constant-time compare
  *              with CRYPTO_memcmp after lowercasing auth).
  *   EXPIRED    now - time > min(duration, lifetime) (without duration:
- *              lifetime), or duration <= 0.
+ *              lifetime), or duration 0.
  *   FUTURE     time - now > max_future.
  * Only after a valid hash is anything said about time, so a forger learns
  * nothing about the window from a wrong hash. now, lifetime and max_future
@@ -55,9 +55,24 @@ pbxdial_link_e pbxdial_link_verify(const char *user, const char *password, const
 /* A short English text for a result ("link expired"), for pages and logs. */
 const char *pbxdial_link_rc_text(pbxdial_link_e rc);
 
-/* Parses a plain decimal integer as verify accepts it (optional '-',
- * 1..15 digits, nothing else). Returns non-zero on success. */
+/* Parses a canonical decimal integer as verify accepts it: "0", or 1..15
+ * digits without a leading zero; no sign, space or anything else, so each
+ * value has exactly one spelling (the md5 has no separators: a leading zero
+ * in time is a digit moved over from dest). Returns non-zero on success;
+ * *v is then 0..999999999999999. */
 int pbxdial_link_parse_int(const char *s, apr_int64_t *v);
+
+/* The PbxDialLinkOnce key of a link: user's extension, the tenant (the
+ * link's @domain, else default_domain (PbxDialDomain), else ""; lower
+ * case), dest as signed, time, duration (absent is distinct from any value)
+ * and auth in lower case, each length-prefixed ("once|2:40|11:example.com|
+ * ..."), so that no two links that verify share a key and no spelling of a
+ * link (upper-case hash, %-escapes, a digit moved between fields) gets a
+ * fresh one. NULL when a value is missing or not canonical (verify would
+ * say MALFORMED). The hash is a secret: never log the key. */
+const char *pbxdial_link_once_key(apr_pool_t *p, const char *user, const char *default_domain,
+                                  const char *dest, const char *time, const char *duration,
+                                  const char *auth);
 
 /* Percent-encodes s for a query value: everything but A-Z a-z 0-9 - . _ ~
  * becomes %XX (upper-case hex), so '@' is %40, '+' is %2B, '#' is %23. */

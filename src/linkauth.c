@@ -14,12 +14,14 @@
 #include "config.h"
 #include "guard.h"
 #include "handlers.h"
+#include "identity.h"
 #include "link.h"
 #include "linkauth.h"
 #include "log.h"
 #include "query.h"
 #include "request.h"
 #include "respond.h"
+#include "throttle.h"
 
 /* The answer to a link that does not authenticate: a page (or JSON) that
  * says what is wrong with it, written here; DONE ends the request. */
@@ -32,49 +34,19 @@ static int linkauth_refuse(request_rec *r, int status, const char *code, const c
     return DONE;
 }
 
-/* Failed link logins are counted per client address and per user; past the
- * limit every link login is refused for the rest of the window, right or
- * wrong, so guessing passwords or signatures does not pay. */
-static int linkauth_fail_max(const pbxdial_dir_conf_t *dc, apr_interval_time_t *window)
-{
-    *window = dc->fail_max == PBXDIAL_UNSET ? PBXDIAL_DEFAULT_FAIL_WINDOW : dc->fail_window;
-    return dc->fail_max == PBXDIAL_UNSET ? PBXDIAL_DEFAULT_FAIL_MAX : dc->fail_max;
-}
-
+/* PbxDialFailureLimit (throttle.c), before the link's secret is checked. */
 static int linkauth_throttled(request_rec *r, const pbxdial_dir_conf_t *dc, const char *user)
 {
-    apr_interval_time_t window;
-    apr_time_t end_ip, end_user;
-    int max = linkauth_fail_max(dc, &window), n_ip, n_user;
-
-    if (max <= 0)
+    switch (pbxdial_throttle_check(r, dc, user, "link login")) {
+    case PBXDIAL_THROTTLE_OK:
         return OK;
-    n_ip = pbxdial_guard_count(r, apr_pstrcat(r->pool, "fail-ip|", r->useragent_ip, NULL), window, 0, &end_ip);
-    n_user = user ? pbxdial_guard_count(r, apr_pstrcat(r->pool, "fail-user|", user, NULL), window, 0,
-                                        &end_user) : 0;
-    if (n_ip < max && n_user < max)
-        return OK;                      /* (a cache failure, -1, lets logins through) */
-    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0505)
-                  "link login refused: %d failed attempts from %s, %d for user \"%s\" "
-                  "(PbxDialFailureLimit %d)", n_ip, r->useragent_ip, n_user,
-                  user ? ap_escape_logitem(r->pool, user) : "", max);
-    apr_table_setn(r->err_headers_out, "Retry-After",
-                   apr_psprintf(r->pool, "%" APR_TIME_T_FMT,
-                                apr_time_sec(end_ip - apr_time_now()) + 1));
-    return linkauth_refuse(r, HTTP_TOO_MANY_REQUESTS, "too_many_failures", "Too many failed attempts",
-                           "Too many wrong links or passwords; try again later.");
-}
-
-static void linkauth_failed(request_rec *r, const pbxdial_dir_conf_t *dc, const char *user)
-{
-    apr_interval_time_t window;
-    apr_time_t end;
-
-    if (linkauth_fail_max(dc, &window) <= 0)
-        return;
-    pbxdial_guard_count(r, apr_pstrcat(r->pool, "fail-ip|", r->useragent_ip, NULL), window, 1, &end);
-    if (user)
-        pbxdial_guard_count(r, apr_pstrcat(r->pool, "fail-user|", user, NULL), window, 1, &end);
+    case PBXDIAL_THROTTLE_LIMITED:
+        return linkauth_refuse(r, HTTP_TOO_MANY_REQUESTS, "too_many_failures", "Too many failed attempts",
+                               "Too many wrong links or passwords; try again later.");
+    default:
+        return linkauth_refuse(r, HTTP_SERVICE_UNAVAILABLE, "cache_unavailable", "Cannot check the link now",
+                               "The server cannot count failed logins now; try again later.");
+    }
 }
 
 static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_table_t *q)
@@ -101,7 +73,7 @@ static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_tab
                       "signed click-to-dial link for \"%s\" refused: %s",
                       user ? ap_escape_logitem(r->pool, user) : "", pbxdial_link_rc_text(rc));
         if (rc == PBXDIAL_LINK_BAD_HASH)
-            linkauth_failed(r, dc, user);
+            pbxdial_throttle_failed(r, dc, user);
         switch (rc) {
         case PBXDIAL_LINK_EXPIRED:
             return linkauth_refuse(r, HTTP_FORBIDDEN, "link_expired", "This link has expired",
@@ -112,18 +84,25 @@ static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_tab
                                    "made it may be wrong.");
         case PBXDIAL_LINK_MALFORMED:
             return linkauth_refuse(r, HTTP_BAD_REQUEST, "link_malformed", "This link is incomplete",
-                                   "A signed link needs user, dest, time and auth (32 hex digits).");
+                                   "A signed link needs user, dest, time and auth (32 hex digits); "
+                                   "time and duration are whole seconds written without sign, "
+                                   "spaces or leading zeros.");
         default:
             return linkauth_refuse(r, HTTP_FORBIDDEN, "link_bad_signature", "This link is not valid",
                                    "The link's signature does not match (or the user is unknown).");
         }
     }
     if (dc->link_once == 1) {
-        const char *key = apr_pstrcat(r->pool, "once|", user, "|", apr_table_get(q, "dest"), "|",
-                                      apr_table_get(q, "time"), "|", apr_table_get(q, "auth"), NULL);
+        /* the canonical tuple (the user pinned to its tenant: ext@domain),
+         * so no other spelling of a used link (hash case, %-escapes, domain
+         * case) counts as unused */
+        const char *key = pbxdial_link_once_key(r->pool, pbxdial_identity_key(r, dc, user), NULL,
+                                                apr_table_get(q, "dest"), apr_table_get(q, "time"),
+                                                apr_table_get(q, "duration"), apr_table_get(q, "auth"));
         /* kept until no clock could call the link valid any more */
-        switch (pbxdial_guard_first_use(r, key, r->request_time + apr_time_from_sec(lifetime)
-                                                + apr_time_from_sec(2 * PBXDIAL_LINK_MAX_FUTURE))) {
+        switch (key ? pbxdial_guard_first_use(r, key, r->request_time + apr_time_from_sec(lifetime)
+                                                      + apr_time_from_sec(2 * PBXDIAL_LINK_MAX_FUTURE))
+                    : -1) {
         case 0:
             ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0506)
                           "signed link for \"%s\" replayed (PbxDialLinkOnce)",
@@ -203,7 +182,7 @@ static int linkauth_password(request_rec *r, const pbxdial_dir_conf_t *dc, const
         return linkauth_refuse(r, HTTP_INTERNAL_SERVER_ERROR, "auth_error", "Cannot check the link",
                                "The server could not check the user name and password.");
     default:
-        linkauth_failed(r, dc, user);
+        pbxdial_throttle_failed(r, dc, user);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0504)
                       "click-to-dial link with a wrong password or unknown user \"%s\"",
                       ap_escape_logitem(r->pool, user));

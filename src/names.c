@@ -30,6 +30,23 @@ int pbxdial_names_domain_ok(const char *s)
     return names_charset_ok(s, 253);
 }
 
+const char *pbxdial_names_domain_canonical(apr_pool_t *p, const char *s)
+{
+    char *c, *q;
+    size_t n;
+
+    if (!s)
+        return NULL;
+    n = strlen(s);
+    if (n > 1 && s[n - 1] == '.')
+        n--;
+    c = apr_pstrmemdup(p, s, n);
+    for (q = c; *q; q++)
+        if (*q >= 'A' && *q <= 'Z')
+            *q = (char)(*q - 'A' + 'a');
+    return pbxdial_names_domain_ok(c) && *c != '.' ? c : NULL;
+}
+
 void pbxdial_names_split(apr_pool_t *p, const char *user, const char **ext, const char **domain)
 {
     const char *at = user ? strrchr(user, '@') : NULL;

@@ -18,6 +18,9 @@ typedef struct {
     const char *admin_user;
     const char *admin_password;
     apr_interval_time_t timeout;  /* connect and whole transfer */
+    apr_time_t deadline;          /* 0: none; else no exchange runs past it, and
+                                   * none starts once it has passed: the time
+                                   * limit of a whole request, not of each step */
     const char *ca_file;          /* NULL: the system's CA bundle */
     int verify_peer;
     pbxdial_pbx_trace_fn *trace;  /* NULL: none */
@@ -68,7 +71,9 @@ const char *pbxdial_pbx_version(void);
  * worker threads perform them (prefork, or the thread could not start). */
 int pbxdial_pbx_transfer_thread(void);
 
-/* Performs req. Transport failures (no HTTP answer) set out->rc and return it;
+/* Performs req, within c->timeout and whatever is left until c->deadline;
+ * when nothing is left it sends nothing and gives PBXDIAL_PBX_TIMEOUT.
+ * Transport failures (no HTTP answer) set out->rc and return it;
  * any HTTP answer returns PBXDIAL_PBX_OK with resp filled in: judging the
  * status is the caller's business. */
 pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c,

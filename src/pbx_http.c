@@ -1,7 +1,8 @@
 /* HTTP transport to the PBX with libcurl. Every request gets the configured
- * timeout, TLS settings and no signals (httpd threads must not get SIGALRM);
- * no redirects are followed and only http/https are spoken, so a PBX reply
- * cannot send the admin credentials elsewhere. */
+ * timeout (at most what is left of its request's deadline), TLS settings
+ * and no signals (httpd threads must not get SIGALRM); no redirects are
+ * followed and only http/https are spoken, so a PBX reply cannot send the
+ * admin credentials elsewhere. */
 #include <string.h>
 #include <strings.h>
 
@@ -123,7 +124,8 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
     struct curl_slist *hdrs = NULL;
     http_sink_t sink;
     apr_time_t start = apr_time_now();
-    long ms = (long)apr_time_as_msec(c->timeout);
+    apr_interval_time_t budget = c->timeout;
+    long ms;
     CURLcode cc;
     CURL *h;
 
@@ -132,6 +134,19 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
     memset(out, 0, sizeof(*out));
     sink.p = p;
     errbuf[0] = '\0';
+
+    /* the request's own deadline: a chain of exchanges shares one budget */
+    if (c->deadline && c->deadline - start < budget)
+        budget = c->deadline - start;
+    ms = (long)apr_time_as_msec(budget);
+    if (ms < 1) {
+        /* a reply now would come after the client's answer was due */
+        out->rc = PBXDIAL_PBX_TIMEOUT;
+        out->detail = "no time left of PbxDialTimeout for this request; nothing sent";
+        if (c->trace)
+            c->trace(c->trace_baton, req->method, "(not sent)", 0, 0, out->detail);
+        return out->rc;
+    }
 
     h = pbxdial_conn_acquire();
     if (!h) {
@@ -142,8 +157,8 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
     curl_easy_setopt(h, CURLOPT_URL, apr_pstrcat(p, c->url, req->path, NULL));
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms > 0 ? ms : 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     /* the shared connection cache keeps this many idle connections; curl's
      * default of 5 would close most of them under a few parallel requests */

@@ -10,7 +10,8 @@ typedef struct pbxdial_policy_t pbxdial_policy_t;
 typedef enum {
     PBXDIAL_POLICY_ALLOW = 0,      /* may be dialled */
     PBXDIAL_POLICY_DENIED,         /* a deny pattern matched (deny always wins) */
-    PBXDIAL_POLICY_NOT_ALLOWED     /* allow patterns exist and none matched */
+    PBXDIAL_POLICY_NOT_ALLOWED,    /* allow patterns exist and none matched */
+    PBXDIAL_POLICY_FEATURE_CODE    /* '*' or '#' and no allow pattern naming them matched */
 } pbxdial_policy_e;
 
 /* Compiles regex and appends it to *pol as a deny (deny != 0) or an allow
@@ -33,6 +34,26 @@ const char *pbxdial_policy_add(apr_pool_t *p, pbxdial_policy_t **pol, int deny, 
  * DENIED. Thread-safe: match data is made per call, pol is only read. */
 pbxdial_policy_e pbxdial_policy_check(const pbxdial_policy_t *pol, const char *number,
                                       const char **matched);
+
+/* The dial policy of a location, as every dialling path applies it (links,
+ * and the websocket's make-call): deny holds ndeny policies (PbxDialDeny of
+ * this scope and the inherited ones), allow the PbxDialAllow patterns (NULL:
+ * none). number must be normalised (pbxdial_number_normalise); anything
+ * outside [+0-9*#], a '+' not in front, or NULL/"" is DENIED. In order:
+ *   DENIED        a deny pattern matches the number, or what follows any
+ *                 '*' or '#' in it (deny wins, and sees through feature
+ *                 codes: ^0900 stops *31#0900123);
+ *   FEATURE_CODE  the number has '*' or '#' (PBX feature codes: caller-ID
+ *                 suppression, call forwarding...) and no allow pattern
+ *                 that itself names '*' or '#' (\* [*] # [#]) matches it:
+ *                 allow patterns written for digits (^0) never open them;
+ *   NOT_ALLOWED   allow patterns exist and none matches;
+ *   ALLOW         otherwise.
+ * *matched (when not NULL) is the regex that decided, or NULL. Fails
+ * closed like pbxdial_policy_check. Thread-safe. */
+pbxdial_policy_e pbxdial_policy_decide(const pbxdial_policy_t *const *deny, int ndeny,
+                                       const pbxdial_policy_t *allow, const char *number,
+                                       const char **matched);
 
 /* Number of patterns in pol (0 for NULL). */
 int pbxdial_policy_count(const pbxdial_policy_t *pol);

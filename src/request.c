@@ -6,6 +6,7 @@
 #include <apr_strings.h>
 
 #include "config.h"
+#include "logmask.h"
 #include "request.h"
 #include "url.h"
 
@@ -22,24 +23,26 @@ pbxdial_request_t *pbxdial_request_get(request_rec *r)
 
 const char *pbxdial_request_args(request_rec *r)
 {
-    const pbxdial_request_t *rq = ap_get_module_config(r->request_config, &pbxdial_module);
-
-    return rq && rq->args_saved ? rq->args : r->args;
+    /* whatever the placement of the handler, a link the module reads is
+     * one whose secrets the logs must not show */
+    return pbxdial_logmask_apply(r)->args;
 }
 
 /* Hooks before the fixups cannot read r->handler yet, so they ask the
- * SetHandler of the location the request maps to. */
+ * SetHandler of the sections the request maps to, which wins in the end,
+ * else what a server-context RewriteRule [H=] has noted for the type check
+ * (mod_rewrite's note; its name is part of mod_rewrite's behaviour since 2.0). */
 int pbxdial_request_handler_is(request_rec *r, const char *name)
 {
     const core_dir_config *cd = ap_get_core_module_config(r->per_dir_config);
     const char *h = NULL, *err = NULL;
 
-    if (!cd)
-        return 0;
-    if (cd->expr_handler)
+    if (cd && cd->expr_handler)
         h = ap_expr_str_exec(r, cd->expr_handler, &err);
-    else
+    else if (cd)
         h = cd->handler;
+    if (!h && !err)
+        h = apr_table_get(r->notes, "rewrite-forced-handler");
     return h && !err && !strcmp(h, name);
 }
 

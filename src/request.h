@@ -21,7 +21,8 @@ typedef struct {
 /* The module's per-request state (created on first use). */
 pbxdial_request_t *pbxdial_request_get(request_rec *r);
 
-/* The query string as received: r->args may have been masked for the logs. */
+/* The query string as received. The one way the module reads a link: it
+ * masks the secrets in what httpd logs of r first (logmask.c). */
 const char *pbxdial_request_args(request_rec *r);
 
 /* NULL for a request from this site's own pages; else why it is cross-site

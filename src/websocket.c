@@ -18,6 +18,7 @@
 #include "config.h"
 #include "identity.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "request.h"
 #include "respond.h"
 #include "stats.h"
@@ -32,6 +33,7 @@ int pbxdial_websocket_fixup(request_rec *r)
     pbxdial_problem_t pr;
     pbxdial_identity_t id;
     const char *msg, *token, *session = NULL;
+    int rv;
 
     if (dc->websocket != 1 || r->main)
         return DECLINED;
@@ -56,6 +58,9 @@ int pbxdial_websocket_fixup(request_rec *r)
     }
     if ((msg = pbxdial_identity_map(r, dc, &id)))
         return HTTP_FORBIDDEN;
+    /* before the upgrade: a refused handshake is a plain HTTP answer */
+    if ((rv = pbxdial_ratelimit_check(r, dc, apr_pstrcat(r->pool, id.ext, "@", id.domain, NULL))) != OK)
+        return rv;
 
     pbxdial_config_pbx(r, sc, &pc);
     if (pbxdial_pbx_login_3rd(r->pool, &pc, id.domain, id.ext, &token, &out) != PBXDIAL_PBX_OK

@@ -94,7 +94,8 @@ START_TEST(link_verify_duration_nonpositive)
     const char *h0 = pbxdial_link_sign(tp, "40", "secret", "0123456789", T0, "0");
     const char *hm = pbxdial_link_sign(tp, "40", "secret", "0123456789", T0, "-5");
     ck_assert_int_eq(verify(T0, "0", h0, T0_N, 7200), PBXDIAL_LINK_EXPIRED);
-    ck_assert_int_eq(verify(T0, "-5", hm, T0_N, 7200), PBXDIAL_LINK_EXPIRED);
+    /* a sign is not canonical: refused before the hash is looked at */
+    ck_assert_int_eq(verify(T0, "-5", hm, T0_N, 7200), PBXDIAL_LINK_MALFORMED);
 }
 END_TEST
 
@@ -106,6 +107,11 @@ START_TEST(link_verify_malformed)
     ck_assert_int_eq(verify("-", NULL, H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
     ck_assert_int_eq(verify(" 1700000000", NULL, H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
     ck_assert_int_eq(verify("+1700000000", NULL, H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(verify("01700000000", NULL, H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(verify("-1700000000", NULL, H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(verify("1700000000 ", NULL, H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(verify(T0, "03600", H_DUR, now, 7200), PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(verify(T0, "+3600", H_DUR, now, 7200), PBXDIAL_LINK_MALFORMED);
     ck_assert_int_eq(verify("99999999999999999999999", NULL, H_PLAIN, now, 7200),
                      PBXDIAL_LINK_MALFORMED);
     ck_assert_int_eq(verify("1000000000000000", NULL, H_PLAIN, now, 7200),
@@ -132,14 +138,87 @@ END_TEST
 
 START_TEST(link_parse_int)
 {
+    static const char *const refused[] = {
+        "007", "00", "01700000000", "-42", "-0", "+1", " 1", "1 ", "1\t", "", "-", "+",
+        "1000000000000000", "0999999999999999", "1e3", "--1", "0x10", "1.0", "\xd9\xa1",
+    };
     apr_int64_t v = 0;
+    size_t i;
+
     ck_assert(pbxdial_link_parse_int("0", &v) && v == 0);
-    ck_assert(pbxdial_link_parse_int("007", &v) && v == 7);
-    ck_assert(pbxdial_link_parse_int("-42", &v) && v == -42);
+    ck_assert(pbxdial_link_parse_int("7", &v) && v == 7);
+    ck_assert(pbxdial_link_parse_int("10", &v) && v == 10);
+    ck_assert(pbxdial_link_parse_int(T0, &v) && v == T0_N);
     ck_assert(pbxdial_link_parse_int("999999999999999", &v) && v == APR_INT64_C(999999999999999));
-    ck_assert(!pbxdial_link_parse_int("1000000000000000", &v));
-    ck_assert(!pbxdial_link_parse_int("1e3", &v));
-    ck_assert(!pbxdial_link_parse_int("--1", &v));
+    ck_assert(!pbxdial_link_parse_int(NULL, &v));
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        v = 12345;
+        ck_assert_msg(!pbxdial_link_parse_int(refused[i], &v), "'%s' accepted", refused[i]);
+        ck_assert_msg(v == 12345, "'%s' changed the value", refused[i]);
+    }
+}
+END_TEST
+
+/* The md5 has no separators: moving a digit between dest and time keeps the
+ * hash. Only a leading zero in time (or duration) could carry it unchanged
+ * in value; that is refused, and the other directions change the time by a
+ * factor of ten, which the window refuses. */
+START_TEST(link_verify_shifted)
+{
+    const char *h = pbxdial_link_sign(tp, "40", "secret", "0301230", T0, NULL);
+    const char *hd = pbxdial_link_sign(tp, "40", "secret", "0301230", T0, "3600");
+
+    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "0301230", T0, NULL, h, T0_N, 7200, 300),
+                     PBXDIAL_LINK_OK);
+    ck_assert_str_eq(pbxdial_link_sign(tp, "40", "secret", "030123", "0" T0, NULL), h);
+    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "030123", "0" T0, NULL, h, T0_N, 7200, 300),
+                     PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "03012301", "700000000", NULL, h,
+                                         T0_N, 7200, 300), PBXDIAL_LINK_EXPIRED);
+    /* between time and duration */
+    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "0301230", T0 "3", "600", hd,
+                                         T0_N, 7200, 300), PBXDIAL_LINK_FUTURE);
+    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "0301230", "170000000", "03600", hd,
+                                         T0_N, 7200, 300), PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "0301230", "170000000", "3600", h,
+                                         T0_N, 7200, 300), PBXDIAL_LINK_BAD_HASH);
+}
+END_TEST
+
+START_TEST(link_once_key)
+{
+    const char *k = pbxdial_link_once_key(tp, "40", "example.com", "0301230", T0, NULL, H_PLAIN);
+    char upper[] = H_PLAIN;
+    int i;
+
+    for (i = 0; upper[i]; i++)
+        if (upper[i] >= 'a' && upper[i] <= 'f')
+            upper[i] = (char)(upper[i] - 'a' + 'A');
+    ck_assert_str_eq(k, "once|2:40|11:example.com|7:0301230|10:" T0 "|~|" H_PLAIN);
+    /* the same link in other spellings: the same key */
+    ck_assert_str_eq(pbxdial_link_once_key(tp, "40", "example.com", "0301230", T0, NULL, upper), k);
+    ck_assert_str_eq(pbxdial_link_once_key(tp, "40", "Example.COM", "0301230", T0, NULL, H_PLAIN), k);
+    ck_assert_str_eq(pbxdial_link_once_key(tp, "40@example.com", NULL, "0301230", T0, NULL, H_PLAIN), k);
+    ck_assert_str_eq(pbxdial_link_once_key(tp, "40@EXAMPLE.com", "other.com", "0301230", T0, NULL,
+                                           H_PLAIN), k);
+    /* non-canonical values have no key */
+    ck_assert_ptr_null(pbxdial_link_once_key(tp, "40", "example.com", "030123", "0" T0, NULL, H_PLAIN));
+    ck_assert_ptr_null(pbxdial_link_once_key(tp, "40", "example.com", "0301230", T0, "03600", H_PLAIN));
+    ck_assert_ptr_null(pbxdial_link_once_key(tp, "40", "example.com", "0301230", T0, "", H_PLAIN));
+    ck_assert_ptr_null(pbxdial_link_once_key(tp, "40", "example.com", "0301230", T0, NULL, H_PLAIN "0"));
+    ck_assert_ptr_null(pbxdial_link_once_key(tp, "40", "example.com", NULL, T0, NULL, H_PLAIN));
+    ck_assert_ptr_null(pbxdial_link_once_key(tp, NULL, "example.com", "0301230", T0, NULL, H_PLAIN));
+    /* another tenant, dest, time, duration or hash: another key */
+    ck_assert_str_ne(pbxdial_link_once_key(tp, "40", "other.com", "0301230", T0, NULL, H_PLAIN), k);
+    ck_assert_str_ne(pbxdial_link_once_key(tp, "40", NULL, "0301230", T0, NULL, H_PLAIN), k);
+    ck_assert_str_ne(pbxdial_link_once_key(tp, "40", "example.com", "030123", T0, NULL, H_PLAIN), k);
+    ck_assert_str_ne(pbxdial_link_once_key(tp, "40", "example.com", "0301230", T0, "0", H_PLAIN), k);
+    ck_assert_str_ne(pbxdial_link_once_key(tp, "40", "example.com", "0301230", T0, NULL, H_DUR), k);
+    /* values that contain the old separator cannot forge a neighbour's key */
+    ck_assert_str_ne(pbxdial_link_once_key(tp, "4", "0|example.com", "0301230", T0, NULL, H_PLAIN),
+                     pbxdial_link_once_key(tp, "40|", "example.com", "0301230", T0, NULL, H_PLAIN));
+    ck_assert_str_ne(pbxdial_link_once_key(tp, "40", "", "1:x|0301230", T0, NULL, H_PLAIN),
+                     pbxdial_link_once_key(tp, "40", "1:x", "0301230", T0, NULL, H_PLAIN));
 }
 END_TEST
 
@@ -285,6 +364,8 @@ Suite *check_link_suite(void)
     tcase_add_test(tc, link_verify_duration_nonpositive);
     tcase_add_test(tc, link_verify_malformed);
     tcase_add_test(tc, link_parse_int);
+    tcase_add_test(tc, link_verify_shifted);
+    tcase_add_test(tc, link_once_key);
     tcase_add_test(tc, link_url_encoding);
     tcase_add_test(tc, link_mint_roundtrip);
     tcase_add_test(tc, link_mint_bad);

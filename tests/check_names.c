@@ -26,6 +26,21 @@ START_TEST(domain_names)
 }
 END_TEST
 
+START_TEST(domain_canonical)
+{
+    ck_assert_str_eq(pbxdial_names_domain_canonical(tp, "example.com"), "example.com");
+    ck_assert_str_eq(pbxdial_names_domain_canonical(tp, "EXAMPLE.Com"), "example.com");
+    ck_assert_str_eq(pbxdial_names_domain_canonical(tp, "example.com."), "example.com");
+    /* one root dot only: anything else is another name, or none */
+    ck_assert_str_eq(pbxdial_names_domain_canonical(tp, "example.com.."), "example.com.");
+    ck_assert_ptr_null(pbxdial_names_domain_canonical(tp, "."));
+    ck_assert_ptr_null(pbxdial_names_domain_canonical(tp, ""));
+    ck_assert_ptr_null(pbxdial_names_domain_canonical(tp, NULL));
+    ck_assert_ptr_null(pbxdial_names_domain_canonical(tp, "a@b"));
+    ck_assert_ptr_null(pbxdial_names_domain_canonical(tp, "other.com%2e"));
+}
+END_TEST
+
 START_TEST(split_user)
 {
     const char *e, *d;
@@ -50,6 +65,7 @@ Suite *check_names_suite(void)
     tcase_add_checked_fixture(tc, check_setup, check_teardown);
     tcase_add_test(tc, extension_names);
     tcase_add_test(tc, domain_names);
+    tcase_add_test(tc, domain_canonical);
     tcase_add_test(tc, split_user);
     suite_add_tcase(s, tc);
     return s;

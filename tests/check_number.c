@@ -30,6 +30,11 @@ START_TEST(number_separators)
     ck_assert_str_eq(norm_ok("(+49) 30"), "+4930");
     ck_assert_str_eq(norm_ok("*98#"), "*98#");
     ck_assert_str_eq(norm_ok("#31#0123"), "#31#0123");
+    /* feature codes keep their '*' and '#' (the dial policy decides on
+     * them), and separators inside them go like anywhere else */
+    ck_assert_str_eq(norm_ok("*31# 0900-123"), "*31#0900123");
+    ck_assert_str_eq(norm_ok("(*31#) 0900 123"), "*31#0900123");
+    ck_assert_str_eq(norm_ok("*"), "*");
 }
 END_TEST
 

@@ -26,7 +26,9 @@ static const char usage[] =
 "  --base URL             URL of remote_call.htm, e.g. https://crm.example.com/remote_call.htm\n"
 "  --user USER            extension or extension@domain whose phone rings first\n"
 "  --dest NUMBER          number to dial; normalised first: spaces - . / ( ) removed,\n"
-"                         a leading + kept; only digits, * and # otherwise\n"
+"                         a leading + kept; only digits, * and # otherwise. A number\n"
+"                         with * or # (a PBX feature code) is signed, with a note:\n"
+"                         the server refuses it unless PbxDialAllow allows it\n"
 "  --lifetime SECONDS     how long the link works, sent as duration (signed); without it\n"
 "                         the server's PbxDialLinkLifetime applies (default 7200 s)\n"
 "  --time T               issue time in seconds since 1970 (default: now)\n"
@@ -180,8 +182,13 @@ int main(int argc, char **argv)
         rc = fail(1, "", err);
     else if ((err = pbxdial_link_mint(p, &spec, &url)))
         rc = fail(1, "", err);
-    else
+    else {
         printf("%s\n", url);
+        if (strpbrk(spec.dest, "*#"))   /* the server decides; say so before a link fails */
+            fputs("pbxdial-link: note: the number has * or #, which dial PBX feature codes; "
+                  "mod_pbxdial refuses it (400 feature_code) unless a PbxDialAllow pattern that "
+                  "contains \\* or # matches it\n", stderr);
+    }
     apr_pool_destroy(p);
     apr_terminate();
     return rc;
