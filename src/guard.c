@@ -359,7 +359,14 @@ static void op_run(void *arg, apr_pool_t *p)
             break;
         }
         count = rv == APR_SUCCESS ? atoi(op->value) : 0;
-        if (op->add) {
+        /* apr_memcache and apr_redis answer "not found" once they have
+         * marked every server dead, so a read-only count of 0 could be a
+         * cache that is down: a throttle would open. A write tells. */
+        if (!op->add && rv == APR_NOTFOUND && !guard.local) {
+            if (op_write(op, "0", 1, p) < 0)
+                count = -1;
+        }
+        else if (op->add) {
             count += op->add;
             if (op_write(op, num, (unsigned int)apr_snprintf(num, sizeof(num), "%d", count), p) < 0)
                 count = -1;
