@@ -67,7 +67,7 @@ run() {   # run [extra preload]
     for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
     if [ -z "$1" ]; then
         ab -q -n "$n" -c 8 -A 40:s3cret "http://127.0.0.1:$port/rest/pbxlogin" | grep -E "^(Complete|Failed|Non-2xx)"
-        ab -q -n "$n" -c 8 -A 40:s3cret "http://127.0.0.1:$port/remote_call.htm?dest=0123" | grep -E "^(Complete|Failed|Non-2xx)"
+        ab -q -n "$n" -c 8 -A 40:s3cret -H 'Sec-Fetch-Site: none' "http://127.0.0.1:$port/remote_call.htm?dest=0123" | grep -E "^(Complete|Failed|Non-2xx)"
     fi
     kill -TERM $pid; wait $pid 2>/dev/null || true
 }

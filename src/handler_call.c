@@ -294,9 +294,11 @@ int pbxdial_handler_call(request_rec *r)
                   cx.link_type, cx.ext_at, cx.dest, connect ? "true" : "false",
                   dc->deny ? dc->deny->nelts : 0, pbxdial_policy_count(dc->allow));
     if (r->method_number == M_POST) {
-        if (cx.link_type != PBXDIAL_LINK_NONE || (err = pbxdial_confirm_check(r, pbxdial_request_args(r))))
+        if (cx.link_type != PBXDIAL_LINK_NONE)
             return call_refuse(&cx, HTTP_FORBIDDEN, "confirmation_invalid", "Call not confirmed",
-                               err ? err : "Only links opened with a login are confirmed.");
+                               "Only links opened with a login are confirmed.");
+        if ((problem = pbxdial_confirm_check(r, pbxdial_request_args(r))))
+            return call_answer(&cx, problem);
     }
     else if (cx.link_type == PBXDIAL_LINK_NONE && pbxdial_confirm_needed(r)) {
         /* ambient credentials, another site: the user must say yes here */

@@ -2,6 +2,7 @@
 #include "url.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <apr_strings.h>
 #include <apr_lib.h>
 #include <apr_uri.h>
@@ -116,4 +117,116 @@ int pbxdial_url_same_origin(apr_pool_t *p, const char *origin, const char *schem
     url_split_authority(p, sep + 3, oscheme, &ohost, &oport);
     url_split_authority(p, host, scheme, &rhost, &rport);
     return !strcasecmp(ohost, rhost) && !strcmp(oport, rport);
+}
+
+/* Lower case, without IPv6 brackets and without one trailing dot (the root
+ * label: "crm.example.com." names the same host), or NULL when what is left
+ * is not a host name a browser would send. */
+static const char *url_canon_host(apr_pool_t *p, const char *h, apr_size_t len, int bare_v6)
+{
+    char *c;
+    apr_size_t i;
+
+    if (len >= 2 && h[0] == '[' && h[len - 1] == ']') {
+        h++;
+        len -= 2;
+        if (!memchr(h, ':', len))
+            return NULL;            /* brackets are only for IPv6 literals */
+    }
+    else if ((!bare_v6 && memchr(h, ':', len)) || memchr(h, '[', len) || memchr(h, ']', len)) {
+        return NULL;        /* in a URL, an IPv6 literal has brackets */
+    }
+    if (len > 0 && h[len - 1] == '.')
+        len--;
+    if (len == 0 || len > 253)
+        return NULL;
+    c = apr_pstrmemdup(p, h, len);
+    for (i = 0; i < len; i++)
+        c[i] = apr_tolower(c[i]);
+    return url_host_ok(c) && c[0] != '.' ? c : NULL;
+}
+
+static unsigned url_scheme_port(const char *scheme)
+{
+    return strcmp(scheme, "https") ? 80 : 443;
+}
+
+int pbxdial_url_origin_parse(apr_pool_t *p, const char *value, int is_referer, pbxdial_url_origin_t *out)
+{
+    const char *sep, *auth, *end, *colon, *bracket;
+    apr_size_t hostlen;
+
+    if (!value)
+        return 0;
+    sep = strstr(value, "://");
+    if (!sep)
+        return 0;               /* "null", opaque and relative values */
+    if (sep - value == 4 && !strncasecmp(value, "http", 4))
+        out->scheme = "http";
+    else if (sep - value == 5 && !strncasecmp(value, "https", 5))
+        out->scheme = "https";
+    else
+        return 0;
+    auth = sep + 3;
+    end = auth + strcspn(auth, "/?#");
+    if (*end && !is_referer)
+        return 0;               /* an Origin is scheme://host[:port], nothing more */
+    /* user info ("https://crm.example.com@evil.example/") is never sent by a
+     * browser and hides the real host; backslashes, spaces, percent signs
+     * and the like are other ways to make two parsers disagree */
+    if (strcspn(auth, "@\\%; \t,") < (apr_size_t)(end - auth))
+        return 0;
+    bracket = memchr(auth, ']', end - auth);
+    colon = NULL;
+    for (sep = end; sep > (bracket ? bracket : auth); sep--)
+        if (sep[-1] == ':') {
+            colon = sep - 1;
+            break;
+        }
+    hostlen = colon ? (apr_size_t)(colon - auth) : (apr_size_t)(end - auth);
+    out->host = url_canon_host(p, auth, hostlen, 0);
+    if (!out->host)
+        return 0;
+    if (colon) {
+        const char *d;
+        unsigned long port = 0;
+        if (colon + 1 == end || end - colon - 1 > 5)
+            return 0;
+        for (d = colon + 1; d < end; d++) {
+            if (!apr_isdigit(*d))
+                return 0;
+            port = port * 10 + (*d - '0');
+        }
+        if (port < 1 || port > 65535)
+            return 0;
+        out->port = (unsigned)port;
+    }
+    else {
+        out->port = url_scheme_port(out->scheme);
+    }
+    return 1;
+}
+
+int pbxdial_url_origin_make(apr_pool_t *p, const char *scheme, const char *host, unsigned port,
+                            pbxdial_url_origin_t *out)
+{
+    if (!scheme || !host)
+        return 0;
+    if (!strcasecmp(scheme, "http"))
+        out->scheme = "http";
+    else if (!strcasecmp(scheme, "https"))
+        out->scheme = "https";
+    else
+        return 0;
+    out->host = url_canon_host(p, host, strlen(host), 1);
+    out->port = port ? port : url_scheme_port(out->scheme);
+    return out->host != NULL && port <= 65535;
+}
+
+int pbxdial_url_origin_is(apr_pool_t *p, const char *value, int is_referer, const pbxdial_url_origin_t *own)
+{
+    pbxdial_url_origin_t o;
+
+    return own && own->host && pbxdial_url_origin_parse(p, value, is_referer, &o)
+           && !strcmp(o.scheme, own->scheme) && !strcmp(o.host, own->host) && o.port == own->port;
 }

@@ -19,4 +19,28 @@ const char *pbxdial_url_check_public(apr_pool_t *p, const char *in, const char *
  * Host names compare case-insensitively; default ports are implied. */
 int pbxdial_url_same_origin(apr_pool_t *p, const char *origin, const char *scheme, const char *host);
 
+/* An origin in canonical form: scheme "http" or "https", the host in lower
+ * case without IPv6 brackets or a trailing dot, the port a number (the
+ * scheme's default when the value names none). */
+typedef struct {
+    const char *scheme;
+    const char *host;
+    unsigned port;
+} pbxdial_url_origin_t;
+
+/* Reads the origin out of an Origin header value (is_referer 0: exactly
+ * scheme://host[:port]) or a Referer (is_referer 1: a path, query or
+ * fragment may follow). Returns 1 and fills out, or 0 for anything that is
+ * not plainly an http(s) origin as browsers send it: "null", other schemes,
+ * user info, an empty or invalid host, a bad port. */
+int pbxdial_url_origin_parse(apr_pool_t *p, const char *value, int is_referer, pbxdial_url_origin_t *out);
+
+/* The canonical origin of scheme, host (IPv6 with or without brackets) and
+ * port (0: the scheme's default). Returns 0 when they make no origin. */
+int pbxdial_url_origin_make(apr_pool_t *p, const char *scheme, const char *host, unsigned port,
+                            pbxdial_url_origin_t *out);
+
+/* 1 when the Origin (is_referer 0) or Referer (1) value names exactly own. */
+int pbxdial_url_origin_is(apr_pool_t *p, const char *value, int is_referer, const pbxdial_url_origin_t *own);
+
 #endif

@@ -14,7 +14,7 @@ use MIME::Base64 qw(encode_base64);
 use HTTP::Tiny;
 use IO::Socket::INET;
 use Time::HiRes qw(sleep);
-use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop);
+use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop @DIRECT);
 
 plan tests => 30;
 
@@ -54,8 +54,8 @@ sub start_httpd {
 
 my $http = HTTP::Tiny->new(timeout => 10);
 sub get { my ($url, %h) = @_; $http->get($url, {headers => \%h})->{status} }
-my %basic41 = (Authorization => 'Basic ' . encode_base64('41@example.com:s3cret', ''));
-my %basic40 = (Authorization => 'Basic ' . encode_base64('40:s3cret', ''));
+my %basic41 = (Authorization => 'Basic ' . encode_base64('41@example.com:s3cret', ''), @DIRECT);
+my %basic40 = (Authorization => 'Basic ' . encode_base64('40:s3cret', ''), @DIRECT);
 
 # A connection to the cache server; reads exactly what is asked for.
 sub cache_conn { IO::Socket::INET->new(PeerAddr => "127.0.0.1:$_[0]", Timeout => 5) or die "cache: $!" }

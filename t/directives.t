@@ -130,7 +130,7 @@ my %files = (
     'pbx-users'              => ["alice 40\n", 0644],
     'pbx-link-passwords'     => ["40:link-secret\n", 0600],
     'pbx-ca.pem'             => [undef, 0644],
-    'pbxdial.key'            => ['k' x 64 . "\n", 0600],
+    'pbxdial.key'            => [('k' x 48) . "\n", 0600],
 );
 my @unknown;
 my $uncommented = join '', map {

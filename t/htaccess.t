@@ -12,7 +12,7 @@ use Apache::TestUtil qw(t_cmp);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use MIME::Base64 qw(encode_base64);
-use PbxDial::Test qw(sim free_port httpd_root httpd_start httpd_stop);
+use PbxDial::Test qw(sim free_port httpd_root httpd_start httpd_stop @DIRECT);
 
 my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
 my %directives = (
@@ -66,7 +66,7 @@ print {$fh} httpd_root($sr, $port), @load,
 close $fh;
 my $base = httpd_start($sr, $port);
 my $http = HTTP::Tiny->new(timeout => 10);
-my %alice = (Authorization => 'Basic ' . encode_base64('40:s3cret', ''));
+my %alice = (Authorization => 'Basic ' . encode_base64('40:s3cret', ''), @DIRECT);
 my $errlog = sub { local (@ARGV, $/) = "$sr/logs/error_log"; <> };
 
 my $r = $http->get("$base/ok/remote_call.htm?dest=0123", {headers => \%alice});

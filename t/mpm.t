@@ -15,7 +15,7 @@ use JSON::PP qw(decode_json);
 use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(time);
 use POSIX ();
-use PbxDial::Test qw(sim free_port httpd_root httpd_start httpd_stop);
+use PbxDial::Test qw(sim free_port httpd_root httpd_start httpd_stop @DIRECT);
 
 my @mpms = (['prefork', 0], ['worker', 1], ['event', 1]);
 plan tests => 9 * @mpms;
@@ -62,7 +62,7 @@ for my $m (@mpms) {
     my $j = eval { decode_json($r->{content}) } || {};
     ok t_cmp("$r->{status} " . ($j->{session} // '-'), qr/^200 [a-z0-9]{20}$/, "$mpm: /rest/pbxlogin gets a PBX session");
 
-    $r = $http->get("$url/remote_call.htm?dest=0123456789", {headers => {%alice, Accept => 'application/json'}});
+    $r = $http->get("$url/remote_call.htm?dest=0123456789", {headers => {%alice, @DIRECT, Accept => 'application/json'}});
     ok t_cmp($r->{status}, 200, "$mpm: a call goes through");
     ok t_cmp(scalar @{ $sim->calls_of('40@example.com') }, 1, "$mpm: the PBX placed it");
     $sim->hangup_all;
@@ -107,7 +107,7 @@ for my $m (@mpms) {
     $sim->clear_faults;
     my $ok = 0;
     for (1 .. 50) {     # the new generation of children takes over
-        $r = $http->get("$url/remote_call.htm?dest=0123456789", {headers => {%alice, Accept => 'application/json'}});
+        $r = $http->get("$url/remote_call.htm?dest=0123456789", {headers => {%alice, @DIRECT, Accept => 'application/json'}});
         last if ($ok = $r->{status} == 200);
         Time::HiRes::sleep(0.1);
     }

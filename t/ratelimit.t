@@ -12,7 +12,7 @@ use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use MIME::Base64 qw(encode_base64);
 use PbxDial::Test qw(sim json_of error_log_mark error_log_since ws_session free_port
-                     httpd_root httpd_start httpd_stop);
+                     httpd_root httpd_start httpd_stop @DIRECT);
 
 plan tests => 21;
 
@@ -85,7 +85,7 @@ SKIP: {
     close $fh;
     my $base = httpd_start($sr, $port);
     my $http = HTTP::Tiny->new(timeout => 10);
-    my %h = (Authorization => 'Basic ' . encode_base64('40:s3cret', ''), Accept => 'application/json');
+    my %h = (Authorization => 'Basic ' . encode_base64('40:s3cret', ''), Accept => 'application/json', @DIRECT);
     $sim->clear_requests;
     my $r = $http->get("$base/remote_call.htm?dest=0125", {headers => \%h});
     my $j = eval { JSON::PP::decode_json($r->{content}) } // {};

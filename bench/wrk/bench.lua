@@ -10,6 +10,9 @@ local body = os.getenv("BENCH_BODY")
 local stop_after = tonumber(os.getenv("BENCH_STOP_AFTER") or "")
 
 wrk.method = os.getenv("BENCH_METHOD") or "GET"
+-- a client that follows a link directly, as a browser says it: without it a
+-- remote_call.htm link (Basic, type 1) gets the confirmation page, not a call
+wrk.headers["Sec-Fetch-Site"] = "none"
 if auth and auth ~= "" then
    wrk.headers["Authorization"] = "Basic " .. auth
 end

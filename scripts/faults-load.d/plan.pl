@@ -19,6 +19,9 @@ GetOptions(\%o, 'plan=s', 'classes=s', 'size=i', 'only=s', 'link-user=s', 'link-
 sub basic { 'Authorization: Basic ' . encode_base64(join(':', @_), '') }
 my @alice = (basic('40', 's3cret'));
 my @json  = ('Accept: application/json');
+# a type-1 link (Basic) dials at once only when the request shows where it
+# came from; a script following a link directly says so as a browser does
+my @direct = ('Sec-Fetch-Site: none');
 my $now   = time;
 my $seq   = 0;
 sub dest { sprintf '0301%06d', $seq++ % 1000000 }
@@ -36,7 +39,7 @@ my @classes = (
     ['login_ok', 150, '200', 'GET /rest/pbxlogin, Basic 40, same-origin',
      sub { ['GET', 'good.test', '/rest/pbxlogin', @alice, 'Sec-Fetch-Site: same-origin'] }],
     ['call_type1', 100, '200', 'remote_call.htm, Basic 40 (type 1)',
-     sub { ['GET', 'good.test', '/remote_call.htm?dest=' . dest(), @alice, @json] }],
+     sub { ['GET', 'good.test', '/remote_call.htm?dest=' . dest(), @alice, @json, @direct] }],
     ['call_type2', 50, '200', 'remote_call.htm, signed link (type 2)',
      sub { ['GET', 'good.test', signed(user => $o{'link-user'}, password => $o{'link-password'}, dest => dest()), @json] }],
     ['call_type3', 30, '200', 'remote_call.htm, auth=40:s3cret (type 3)',
@@ -65,7 +68,7 @@ my @classes = (
     ['cross_site_json', 15, '403', 'the same, Accept: application/json: 403 confirm_required',
      sub { ['GET', 'good.test', '/remote_call.htm?dest=0777' . substr(dest(), 4), @alice, @json, 'Sec-Fetch-Site: cross-site'] }],
     ['unknown_ext', 40, '403', 'user 47, unknown to the PBX (the PBX answers 404)',
-     sub { ['GET', 'good.test', ('/rest/pbxlogin', '/remote_call.htm?dest=0123')[$_[0] % 2], basic('47', 's3cret'), @json] }],
+     sub { ['GET', 'good.test', ('/rest/pbxlogin', '/remote_call.htm?dest=0123')[$_[0] % 2], basic('47', 's3cret'), @json, @direct] }],
     ['user_mismatch', 20, '403', 'remote_call.htm?user=41 as 40',
      sub { ['GET', 'good.test', '/remote_call.htm?user=41&dest=0123', @alice, @json] }],
     ['denied_number', 30, '403', 'premium numbers (PbxDialDeny)',
@@ -88,13 +91,13 @@ my @classes = (
      sub { ['POST', 'good.test', '/remote_call.htm?dest=0777' . substr(dest(), 4), @alice] }],
     # --- PBX faults
     ['pbx_faulty', 150, '200,403,502,504', 'login and call via simulator B, whose fault changes every 1.5 s',
-     sub { ['GET', 'faulty.test', ('/rest/pbxlogin', '/remote_call.htm?dest=' . dest())[$_[0] % 2], @alice, @json] }],
+     sub { ['GET', 'faulty.test', ('/rest/pbxlogin', '/remote_call.htm?dest=' . dest())[$_[0] % 2], @alice, @json, @direct] }],
     ['pbx_refused', 40, '502', 'login and call, PBX port refuses connections',
-     sub { ['GET', 'refused.test', ('/rest/pbxlogin', '/remote_call.htm?dest=0123')[$_[0] % 2], @alice, @json] }],
+     sub { ['GET', 'refused.test', ('/rest/pbxlogin', '/remote_call.htm?dest=0123')[$_[0] % 2], @alice, @json, @direct] }],
     ['pbx_blackhole', 15, '504', 'login and call, PBX accepts and never answers',
-     sub { ['GET', 'blackhole.test', ('/rest/pbxlogin', '/remote_call.htm?dest=0123')[$_[0] % 2], @alice, @json] }],
+     sub { ['GET', 'blackhole.test', ('/rest/pbxlogin', '/remote_call.htm?dest=0123')[$_[0] % 2], @alice, @json, @direct] }],
     ['pbx_tls_name', 25, '502', 'login and call, PBX certificate for another name',
-     sub { ['GET', 'tlsname.test', ('/rest/pbxlogin', '/remote_call.htm?dest=0123')[$_[0] % 2], @alice, @json] }],
+     sub { ['GET', 'tlsname.test', ('/rest/pbxlogin', '/remote_call.htm?dest=0123')[$_[0] % 2], @alice, @json, @direct] }],
 );
 
 if ($o{only}) {

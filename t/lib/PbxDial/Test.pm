@@ -13,7 +13,38 @@ use Apache::Test ();
 use PbxDial::Sim;
 
 our @EXPORT_OK = qw(sim json_of error_log_mark error_log_since timed in_vhost
-                    free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop ws_session);
+                    free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop ws_session
+                    without_provenance @DIRECT);
+
+# How a link was opened. The requests of Apache::TestRequest (GET, POST...)
+# are a person opening a link directly (typed, bookmarked, from a mail or
+# another program): a browser then sends Sec-Fetch-Site: none, which no page
+# can forge, and a type-1 link dials without a confirmation page. A request
+# that says itself where it came from (Sec-Fetch-Site, Origin or Referer) is
+# sent exactly as the test wrote it, nothing added; within
+# without_provenance { ... } requests carry none of the three (an http://
+# intranet, a page with referrerpolicy=no-referrer, a bare script) and get
+# the confirmation. Clients other than Apache::TestRequest (HTTP::Tiny,
+# Mojo) add nothing: give them @DIRECT.
+our $OPENED_DIRECTLY = 1;
+our @DIRECT = ('Sec-Fetch-Site' => 'none');
+
+sub without_provenance(&) {
+    local $OPENED_DIRECTLY = 0;
+    return $_[0]->();
+}
+
+{
+    package Apache::TestRequest;    # every user agent it makes, resets included
+    require Apache::TestRequest;
+    sub prepare_request {
+        my ($self, $req) = @_;
+        $req->header(@PbxDial::Test::DIRECT)
+            if $PbxDial::Test::OPENED_DIRECTLY
+               && !grep { defined $req->header($_) } qw(Sec-Fetch-Site Origin Referer);
+        return $self->SUPER::prepare_request($req);
+    }
+}
 
 sub sim {
     my $url = $ENV{PBXDIAL_SIM_URL} or die "PBXDIAL_SIM_URL not set: run the suite through t/TEST\n";
