@@ -17,7 +17,7 @@ use MIME::Base64 qw(encode_base64);
 use HTTP::Tiny;
 use JSON::PP qw(decode_json);
 use Time::HiRes qw(time sleep);
-use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop);
+use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop @DIRECT);
 
 plan tests => 2 * 11;
 
@@ -55,7 +55,7 @@ sub start_httpd {
 }
 
 my $http = HTTP::Tiny->new(timeout => 30);
-my %basic40 = (Authorization => 'Basic ' . encode_base64('40:s3cret', ''));
+my %basic40 = (Authorization => 'Basic ' . encode_base64('40:s3cret', ''), @DIRECT);
 
 # (status, seconds, body)
 sub timed_get {
