@@ -1,36 +1,77 @@
-/* The module's use of mod_socache: one cache instance per server generation,
- * made in post_config, with a global mutex around read-modify-write updates
- * (and around every call for providers that are not multi-process safe),
- * re-attached to in child_init, the way mod_ssl and mod_authn_socache do.
+/* The module's use of mod_socache, the way mod_ssl and mod_authn_socache do
+ * it: cache instances made in post_config, re-attached to in child_init.
  *
- * Keys are hashed (sha1 of the key text), so they are short, of a fixed
- * character set, and say nothing about users or numbers to whoever can read
- * memcached or redis. Read-modify-write is atomic within one server; across
- * servers sharing memcached or redis two simultaneous updates may both read
- * the old value, so limits are approximate there by one or two requests. */
+ * Two instances of the same provider: one for security markers (link-once
+ * and confirmation markers, rate counters, cached sessions), one for what
+ * anyone can make without credentials (failure counters, written on every
+ * wrong password), so that a flood of the latter cannot push the former
+ * out of a cache that evicts when full (shmcb drops its oldest entries).
+ *
+ * Ids and values are keyed by the module's secret (secret.h): an id is the
+ * HMAC of the key text, a value is sealed with AES-256-GCM bound to its id.
+ * Whoever reads memcached or redis learns neither who nor what, and a value
+ * moved to another id does not open.
+ *
+ * Providers that are not multi-process safe (shmcb, dbm) are called under a
+ * global mutex, so read-modify-write updates are atomic on one server.
+ * Networked ones (memcache, redis) are called on the child's cache thread
+ * (guard_thread.c) with a deadline and no global lock: a black-holed cache
+ * costs a request at most GUARD_WAIT in all and never blocks the others.
+ * Their updates are atomic within a child (one thread runs them in turn);
+ * across children and servers two simultaneous updates may both read the old
+ * value, so limits are approximate there by one or two requests. */
 #include <stdlib.h>
 #include <apr_strings.h>
-#include <apr_sha1.h>
 #include <apr_global_mutex.h>
 #include <ap_provider.h>
 #include <ap_socache.h>
 #include <http_log.h>
 #include <util_mutex.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "config.h"
 #include "guard.h"
+#include "guard_thread.h"
 #include "log.h"
+#include "secret.h"
 
 #define GUARD_MUTEX_TYPE "pbxdial-cache"
 #define GUARD_DEFAULT "shmcb"
+/* namespaces: memcache and redis prefix ids with "NAMESPACE:"; redis
+ * allows at most 14 characters; shmcb names its default file after it */
+#define GUARD_NS_MARKS "mod_pbxdial"
+#define GUARD_NS_ANON "pbxdial_anon"
 #define GUARD_VALUE_MAX 512
+#define GUARD_ID_LEN PBXDIAL_SECRET_LEN
+#define GUARD_NONCE 12
+#define GUARD_TAG 16
+#define GUARD_SEALED_MAX (GUARD_NONCE + GUARD_VALUE_MAX + GUARD_TAG)
+/* what a request may wait for a networked cache, all its calls together */
+#define GUARD_WAIT apr_time_from_sec(1)
 
 static struct {
     const char *spec;                       /* PbxDialCache as written */
+    const char *file;                       /* where it was written */
+    unsigned line;
     const ap_socache_provider_t *provider;
-    ap_socache_instance_t *instance;
+    ap_socache_instance_t *marks;           /* security markers */
+    ap_socache_instance_t *anon;            /* what anyone can create */
+    int local;                              /* AP_SOCACHE_FLAG_NOTMPSAFE: mutex, no thread */
     apr_global_mutex_t *mutex;
+    unsigned char value_key[PBXDIAL_SECRET_LEN];
 } guard;
+
+static const char *guard_spec(void)
+{
+    return guard.spec ? guard.spec : GUARD_DEFAULT;
+}
+
+static int guard_networked(const char *spec)
+{
+    return !strncmp(spec, "memcache:", 9) || !strncmp(spec, "redis:", 6);
+}
 
 const char *pbxdial_guard_set_cache(cmd_parms *cmd, void *dc, const char *arg)
 {
@@ -46,12 +87,15 @@ const char *pbxdial_guard_set_cache(cmd_parms *cmd, void *dc, const char *arg)
                             "(e.g. LoadModule socache_%s_module) or use shmcb, memcache:HOST:PORT "
                             "or redis:HOST:PORT", name, name);
     guard.spec = arg;
+    guard.file = cmd->directive ? cmd->directive->filename : "?";
+    guard.line = cmd->directive ? (unsigned)cmd->directive->line_num : 0;
     return NULL;
 }
 
 int pbxdial_guard_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     guard.spec = NULL;          /* every (re)read of the config starts afresh */
+    OPENSSL_cleanse(guard.value_key, sizeof(guard.value_key));
     if (ap_mutex_register(pconf, GUARD_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0) != APR_SUCCESS)
         return HTTP_INTERNAL_SERVER_ERROR;
     return OK;
@@ -59,6 +103,17 @@ int pbxdial_guard_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
 
 int pbxdial_guard_check_config(server_rec *s)
 {
+    if (guard.spec && guard_networked(guard.spec) && !pbxdial_secret_configured()) {
+        /* each server would make its own random key: ids would differ, and a
+         * link used on one server would dial again on the next */
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL, PBXLOGNO(0815)
+                     "PbxDialCache %s on line %u of %s shares state between servers, so it needs "
+                     "PbxDialCacheKey, the same key file on every server that shares the cache: "
+                     "add \"PbxDialCacheKey file:/etc/apache2/pbxdial.key\" after making the file "
+                     "with: openssl rand -base64 48 > /etc/apache2/pbxdial.key; "
+                     "chmod 0600 /etc/apache2/pbxdial.key", guard.spec, guard.line, guard.file);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     if (guard.spec || ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, GUARD_DEFAULT, AP_SOCACHE_PROVIDER_VERSION))
         return OK;              /* a configured provider was checked by its directive */
     ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL, PBXLOGNO(0801)
@@ -71,20 +126,57 @@ int pbxdial_guard_check_config(server_rec *s)
 
 static apr_status_t guard_destroy(void *s)
 {
-    if (guard.provider && guard.instance)
-        guard.provider->destroy(guard.instance, s);
-    guard.instance = NULL;
+    if (guard.provider && guard.marks)
+        guard.provider->destroy(guard.marks, s);
+    if (guard.provider && guard.anon)
+        guard.provider->destroy(guard.anon, s);
+    guard.marks = guard.anon = NULL;
     guard.mutex = NULL;
     return APR_SUCCESS;
 }
 
+/* A local cache's file gets ".anon" before its "(size)" for the second
+ * instance (shmcb uses anonymous memory where it can, the file otherwise);
+ * a networked one uses the same servers under another namespace. */
+static const char *guard_anon_args(apr_pool_t *p, const char *args)
+{
+    const char *paren;
+
+    if (!args || !*args || !guard.local)
+        return args;
+    if ((paren = strrchr(args, '(')))
+        return apr_pstrcat(p, apr_pstrmemdup(p, args, paren - args), ".anon", paren, NULL);
+    return apr_pstrcat(p, args, ".anon", NULL);
+}
+
+static int guard_instance(ap_socache_instance_t **inst, const char *args, const char *ns,
+                          apr_pool_t *ptemp, apr_pool_t *pconf, server_rec *s)
+{
+    /* ids are 32 bytes; sealed markers and counters ~30, sessions ~50 */
+    struct ap_socache_hints hints = { GUARD_ID_LEN, 48, 60 };
+    const char *err;
+    apr_status_t rv;
+
+    if ((err = guard.provider->create(inst, args, ptemp, pconf))) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PBXLOGNO(0802)
+                     "PbxDialCache %s: %s", guard_spec(), err);
+        return 0;
+    }
+    if ((rv = guard.provider->init(*inst, ns, &hints, s, pconf)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, PBXLOGNO(0804)
+                     "PbxDialCache %s could not be initialised (%s)", guard_spec(), ns);
+        *inst = NULL;
+        return 0;
+    }
+    return 1;
+}
+
 int pbxdial_guard_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
-    struct ap_socache_hints hints = { 48, 64, 60 };
-    const char *spec = guard.spec ? guard.spec : GUARD_DEFAULT;
+    const char *spec = guard_spec();
     const char *sep = strchr(spec, ':');
     const char *name = sep ? apr_pstrmemdup(ptemp, spec, sep - spec) : spec;
-    const char *err;
+    const char *args = sep ? sep + 1 : NULL;
     apr_status_t rv;
 
     guard.provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION);
@@ -95,23 +187,20 @@ int pbxdial_guard_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *p
                      "or set PbxDialCache (e.g. memcache:127.0.0.1:11211)");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if ((err = guard.provider->create(&guard.instance, sep ? sep + 1 : NULL, ptemp, pconf))) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PBXLOGNO(0802)
-                     "PbxDialCache %s: %s", spec, err);
-        return HTTP_INTERNAL_SERVER_ERROR;
+    guard.local = (guard.provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
+    guard.mutex = NULL;
+    if (guard.local) {
+        rv = ap_global_mutex_create(&guard.mutex, NULL, GUARD_MUTEX_TYPE, NULL, s, pconf, 0);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, PBXLOGNO(0803) "cannot create the cache mutex");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
-    rv = ap_global_mutex_create(&guard.mutex, NULL, GUARD_MUTEX_TYPE, NULL, s, pconf, 0);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, PBXLOGNO(0803) "cannot create the cache mutex");
+    if (!guard_instance(&guard.marks, args, GUARD_NS_MARKS, ptemp, pconf, s)
+        || !guard_instance(&guard.anon, guard_anon_args(ptemp, args), GUARD_NS_ANON, ptemp, pconf, s))
         return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    rv = guard.provider->init(guard.instance, "mod_pbxdial", &hints, s, pconf);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, PBXLOGNO(0804)
-                     "PbxDialCache %s could not be initialised", spec);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
     apr_pool_cleanup_register(pconf, s, guard_destroy, apr_pool_cleanup_null);
+    pbxdial_secret_derive("cache value", guard.value_key);
     return OK;
 }
 
@@ -119,165 +208,334 @@ void pbxdial_guard_child_init(apr_pool_t *pchild, server_rec *s)
 {
     apr_status_t rv;
 
-    if (!guard.mutex)
-        return;
-    rv = apr_global_mutex_child_init(&guard.mutex, apr_global_mutex_lockfile(guard.mutex), pchild);
-    if (rv != APR_SUCCESS)
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, PBXLOGNO(0805)
-                     "cannot attach to the cache mutex in the child");
-}
-
-/* "pbx" + 40 hex digits of sha1(key). */
-static void guard_id(const char *key, unsigned char *id)
-{
-    unsigned char d[APR_SHA1_DIGESTSIZE];
-    apr_sha1_ctx_t ctx;
-    int i;
-
-    apr_sha1_init(&ctx);
-    apr_sha1_update(&ctx, key, strlen(key));
-    apr_sha1_final(d, &ctx);
-    memcpy(id, "pbx", 3);
-    for (i = 0; i < APR_SHA1_DIGESTSIZE; i++) {
-        id[3 + 2 * i] = "0123456789abcdef"[d[i] >> 4];
-        id[4 + 2 * i] = "0123456789abcdef"[d[i] & 15];
+    if (guard.mutex) {
+        rv = apr_global_mutex_child_init(&guard.mutex, apr_global_mutex_lockfile(guard.mutex), pchild);
+        if (rv != APR_SUCCESS)
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, PBXLOGNO(0805)
+                         "cannot attach to the cache mutex in the child");
     }
+    if (guard.marks && !guard.local && (rv = pbxdial_guard_thread_child_init(pchild)) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, PBXLOGNO(0814)
+                     "could not start the thread that talks to PbxDialCache %s in this child; "
+                     "its calls now have no deadline", guard_spec());
 }
-#define GUARD_ID_LEN (3 + 2 * APR_SHA1_DIGESTSIZE)
 
-static int guard_lock(request_rec *r)
+/* The id: HMAC-SHA256 of the key text, 32 binary bytes. Binary on purpose:
+ * shmcb picks one of its subcaches from an id's first byte (SHMCB_MASK), so
+ * ids must spread over all of them or the module's state would live in
+ * one; memcache and redis hex-encode ids themselves behind their namespace
+ * prefix (mc_session_id2sz, socache_rd_id2key in httpd's modules/cache). */
+static void guard_id(const char *key, unsigned char id[GUARD_ID_LEN])
 {
-    apr_status_t rv;
+    pbxdial_secret_hmac("cache id", key, strlen(key), id);
+}
 
-    if (!guard.instance)
+/* nonce | AES-256-GCM(value) | tag, the id as additional data. */
+static int guard_seal(const unsigned char *id, const char *in, unsigned int len,
+                      unsigned char *out, unsigned int *olen)
+{
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int n = 0, f = 0, ok = 0;
+
+    if (c && RAND_bytes(out, GUARD_NONCE) == 1
+        && EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, guard.value_key, out)
+        && EVP_EncryptUpdate(c, NULL, &n, id, GUARD_ID_LEN)
+        && EVP_EncryptUpdate(c, out + GUARD_NONCE, &n, (const unsigned char *)in, (int)len)
+        && EVP_EncryptFinal_ex(c, out + GUARD_NONCE + n, &f)
+        && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, GUARD_TAG, out + GUARD_NONCE + n + f)) {
+        *olen = GUARD_NONCE + n + f + GUARD_TAG;
+        ok = 1;
+    }
+    EVP_CIPHER_CTX_free(c);
+    return ok;
+}
+
+static int guard_open(const unsigned char *id, const unsigned char *in, unsigned int len,
+                      char *out, unsigned int *olen)
+{
+    EVP_CIPHER_CTX *c;
+    int n = 0, f = 0, ok = 0;
+
+    if (len < GUARD_NONCE + GUARD_TAG || len > GUARD_SEALED_MAX || !(c = EVP_CIPHER_CTX_new()))
         return 0;
-    if (guard.mutex && (rv = apr_global_mutex_lock(guard.mutex)) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, PBXLOGNO(0806) "cannot lock the cache mutex");
-        return 0;
+    if (EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, guard.value_key, in)
+        && EVP_DecryptUpdate(c, NULL, &n, id, GUARD_ID_LEN)
+        && EVP_DecryptUpdate(c, (unsigned char *)out, &n, in + GUARD_NONCE, (int)(len - GUARD_NONCE - GUARD_TAG))
+        && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, GUARD_TAG, (void *)(in + len - GUARD_TAG))
+        && EVP_DecryptFinal_ex(c, (unsigned char *)out + n, &f) == 1) {
+        *olen = n + f;
+        ok = 1;
+    }
+    EVP_CIPHER_CTX_free(c);
+    return ok;
+}
+
+/* One operation, with everything it needs: it may run on the cache thread
+ * and outlive its request (guard_thread.h). */
+enum { OP_GET, OP_PUT, OP_DROP, OP_FIRST_USE, OP_COUNT };
+
+typedef struct {
+    int kind;
+    ap_socache_instance_t *instance;
+    server_rec *s;
+    unsigned char id[GUARD_ID_LEN];
+    apr_time_t expiry;
+    int add;
+    char value[GUARD_VALUE_MAX + 1];        /* clear text in and out */
+    unsigned int len;
+    int result;                             /* what the public function returns */
+    apr_status_t rv;                        /* the provider's failure */
+    const char *failed;                     /* "read", "write", "seal" */
+    int undecryptable;
+} guard_op_t;
+
+/* APR_NOTFOUND when absent or unreadable (a value that does not open is as
+ * good as none: whoever could forge one could as well delete it). */
+static apr_status_t op_read(guard_op_t *op, apr_pool_t *p)
+{
+    unsigned char sealed[GUARD_SEALED_MAX];
+    unsigned int slen = sizeof(sealed);
+    apr_status_t rv = guard.provider->retrieve(op->instance, op->s, op->id, GUARD_ID_LEN, sealed, &slen, p);
+
+    if (rv == APR_NOTFOUND || APR_STATUS_IS_ENOENT(rv))
+        return APR_NOTFOUND;
+    if (rv != APR_SUCCESS) {
+        op->rv = rv;
+        op->failed = "read";
+        return rv;
+    }
+    if (!guard_open(op->id, sealed, slen, op->value, &op->len)) {
+        op->undecryptable = 1;
+        return APR_NOTFOUND;
+    }
+    op->value[op->len] = '\0';
+    return APR_SUCCESS;
+}
+
+static int op_write(guard_op_t *op, const char *value, unsigned int len, apr_pool_t *p)
+{
+    unsigned char sealed[GUARD_SEALED_MAX];
+    unsigned int slen;
+
+    if (!guard_seal(op->id, value, len, sealed, &slen)) {
+        op->failed = "seal";
+        return -1;
+    }
+    op->rv = guard.provider->store(op->instance, op->s, op->id, GUARD_ID_LEN, op->expiry, sealed, slen, p);
+    if (op->rv != APR_SUCCESS) {
+        op->failed = "write";
+        return -1;
     }
     return 1;
 }
 
-static void guard_unlock(void)
+static void op_run(void *arg, apr_pool_t *p)
 {
-    if (guard.mutex)
-        apr_global_mutex_unlock(guard.mutex);
+    guard_op_t *op = arg;
+    apr_status_t rv;
+    int count;
+    char num[24];
+
+    switch (op->kind) {
+    case OP_GET:
+        rv = op_read(op, p);
+        op->result = rv == APR_SUCCESS ? 1 : rv == APR_NOTFOUND ? 0 : -1;
+        break;
+    case OP_PUT:
+        op->result = op_write(op, op->value, op->len, p);
+        break;
+    case OP_DROP:
+        guard.provider->remove(op->instance, op->s, op->id, GUARD_ID_LEN, p);
+        op->result = 1;
+        break;
+    case OP_FIRST_USE:
+        rv = op_read(op, p);
+        op->result = rv == APR_SUCCESS ? 0 : rv != APR_NOTFOUND ? -1 : op_write(op, "1", 1, p);
+        break;
+    case OP_COUNT:
+        rv = op_read(op, p);
+        if (rv != APR_SUCCESS && rv != APR_NOTFOUND) {
+            op->result = -1;
+            break;
+        }
+        count = rv == APR_SUCCESS ? atoi(op->value) : 0;
+        /* apr_memcache and apr_redis answer "not found" once they have
+         * marked every server dead, so a read-only count of 0 could be a
+         * cache that is down: a throttle would open. A write tells. */
+        if (!op->add && rv == APR_NOTFOUND && !guard.local) {
+            if (op_write(op, "0", 1, p) < 0)
+                count = -1;
+        }
+        else if (op->add) {
+            count += op->add;
+            if (op_write(op, num, (unsigned int)apr_snprintf(num, sizeof(num), "%d", count), p) < 0)
+                count = -1;
+        }
+        op->result = count;
+        break;
+    }
 }
 
-/* Retrieve under the lock; APR_NOTFOUND when absent. */
-static apr_status_t guard_retrieve(request_rec *r, const unsigned char *id, char *buf, unsigned int *len)
+static guard_op_t *guard_op(request_rec *r, int kind, ap_socache_instance_t *instance, const char *key)
 {
-    apr_status_t rv = guard.provider->retrieve(guard.instance, r->server, id, GUARD_ID_LEN,
-                                               (unsigned char *)buf, len, r->pool);
-    if (rv != APR_SUCCESS && rv != APR_NOTFOUND && !APR_STATUS_IS_ENOENT(rv))
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, PBXLOGNO(0807) "PbxDialCache %s: read failed",
-                      guard.spec ? guard.spec : GUARD_DEFAULT);
-    return APR_STATUS_IS_ENOENT(rv) ? APR_NOTFOUND : rv;
+    guard_op_t *op = calloc(1, sizeof(*op));
+
+    if (!op)
+        return NULL;
+    op->kind = kind;
+    op->instance = instance;
+    op->s = r->server;
+    guard_id(key, op->id);
+    return op;
 }
 
-static apr_status_t guard_store(request_rec *r, const unsigned char *id, const char *data,
-                                unsigned int len, apr_time_t expiry)
+/* What is left of this request's GUARD_WAIT. */
+static apr_interval_time_t *guard_budget(request_rec *r)
 {
-    apr_status_t rv = guard.provider->store(guard.instance, r->server, id, GUARD_ID_LEN, expiry,
-                                            (unsigned char *)data, len, r->pool);
-    if (rv != APR_SUCCESS)
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, PBXLOGNO(0808) "PbxDialCache %s: write failed",
-                      guard.spec ? guard.spec : GUARD_DEFAULT);
-    return rv;
+    static const char note[] = "pbxdial-guard-budget";
+    apr_interval_time_t *left = NULL;
+
+    apr_pool_userdata_get((void **)&left, note, r->pool);
+    if (!left) {
+        left = apr_palloc(r->pool, sizeof(*left));
+        *left = GUARD_WAIT;
+        apr_pool_userdata_setn(left, note, NULL, r->pool);
+    }
+    return left;
+}
+
+static void guard_report(request_rec *r, const guard_op_t *op)
+{
+    static int warned;
+
+    if (op->failed)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, op->rv, r, op->failed[0] == 'r'
+                      ? PBXLOGNO(0807) "PbxDialCache %s: %s failed"
+                      : PBXLOGNO(0808) "PbxDialCache %s: %s failed", guard_spec(), op->failed);
+    if (op->undecryptable && !warned) {
+        warned = 1;             /* once per child: whoever wrote it may write many */
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0813)
+                      "PbxDialCache %s holds a value that does not decrypt with this server's key "
+                      "(another PbxDialCacheKey, or tampering); treated as absent", guard_spec());
+    }
+}
+
+/* Runs op (then freed) and returns its result, -1 when the cache failed or
+ * did not answer in time. *value: the value read (OP_GET). */
+static int guard_run(request_rec *r, guard_op_t *op, const char **value)
+{
+    apr_interval_time_t *left;
+    apr_time_t start;
+    apr_status_t rv;
+    int result;
+
+    if (!op)
+        return -1;
+    if (!op->instance) {
+        free(op);
+        return -1;
+    }
+    if (guard.local || !pbxdial_guard_thread_active()) {
+        if (guard.mutex && (rv = apr_global_mutex_lock(guard.mutex)) != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, PBXLOGNO(0806) "cannot lock the cache mutex");
+            free(op);
+            return -1;
+        }
+        op_run(op, r->pool);
+        if (guard.mutex)
+            apr_global_mutex_unlock(guard.mutex);
+        rv = APR_SUCCESS;
+    }
+    else {
+        left = guard_budget(r);
+        start = apr_time_now();
+        rv = *left > 0 ? pbxdial_guard_thread_run(op_run, op, *left) : APR_EAGAIN;
+        *left -= apr_time_now() - start;
+        if (rv == APR_TIMEUP) {             /* op belongs to the thread now */
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0811)
+                          "PbxDialCache %s did not answer within %" APR_TIME_T_FMT " ms; "
+                          "going on without it", guard_spec(), apr_time_as_msec(GUARD_WAIT));
+            return -1;
+        }
+        if (rv != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0812)
+                          "PbxDialCache %s is not answering (an earlier call is stuck, or this "
+                          "request's %" APR_TIME_T_FMT " ms for it are spent); going on without it",
+                          guard_spec(), apr_time_as_msec(GUARD_WAIT));
+            free(op);
+            return -1;
+        }
+    }
+    guard_report(r, op);
+    result = op->result;
+    if (value)
+        *value = result == 1 ? apr_pstrmemdup(r->pool, op->value, op->len) : NULL;
+    OPENSSL_cleanse(op->value, sizeof(op->value));
+    free(op);
+    return result;
 }
 
 int pbxdial_guard_first_use(request_rec *r, const char *key, apr_time_t expiry)
 {
-    unsigned char id[GUARD_ID_LEN];
-    char buf[8];
-    unsigned int len = sizeof(buf);
-    apr_status_t rv;
-    int result;
+    guard_op_t *op = guard_op(r, OP_FIRST_USE, guard.marks, key);
 
-    guard_id(key, id);
-    if (!guard_lock(r))
-        return -1;
-    rv = guard_retrieve(r, id, buf, &len);
-    if (rv == APR_SUCCESS)
-        result = 0;
-    else if (rv != APR_NOTFOUND)
-        result = -1;
-    else
-        result = guard_store(r, id, "1", 1, expiry) == APR_SUCCESS ? 1 : -1;
-    guard_unlock();
-    return result;
+    if (op)
+        op->expiry = expiry;
+    return guard_run(r, op, NULL);
+}
+
+static int guard_count(request_rec *r, ap_socache_instance_t *instance, const char *key,
+                       apr_interval_time_t window, int add, apr_time_t *window_end)
+{
+    apr_time_t now = apr_time_now();
+    apr_time_t start = now - now % window;
+    guard_op_t *op;
+
+    *window_end = start + window;
+    op = guard_op(r, OP_COUNT, instance, apr_psprintf(r->pool, "%s|%" APR_TIME_T_FMT, key, start));
+    if (op) {
+        op->add = add;
+        op->expiry = *window_end + apr_time_from_sec(1);
+    }
+    return guard_run(r, op, NULL);
 }
 
 int pbxdial_guard_count(request_rec *r, const char *key, apr_interval_time_t window, int add,
                         apr_time_t *window_end)
 {
-    unsigned char id[GUARD_ID_LEN];
-    apr_time_t now = apr_time_now();
-    apr_time_t start = now - now % window;
-    char buf[24];
-    unsigned int len = sizeof(buf) - 1;
-    apr_status_t rv;
-    int count = 0;
+    return guard_count(r, guard.marks, key, window, add, window_end);
+}
 
-    *window_end = start + window;
-    guard_id(apr_psprintf(r->pool, "%s|%" APR_TIME_T_FMT, key, start), id);
-    if (!guard_lock(r))
-        return -1;
-    rv = guard_retrieve(r, id, buf, &len);
-    if (rv == APR_SUCCESS) {
-        buf[len] = '\0';
-        count = atoi(buf);
-    }
-    else if (rv != APR_NOTFOUND) {
-        guard_unlock();
-        return -1;
-    }
-    if (add) {
-        count += add;
-        len = apr_snprintf(buf, sizeof(buf), "%d", count);
-        if (guard_store(r, id, buf, len, *window_end + apr_time_from_sec(1)) != APR_SUCCESS)
-            count = -1;
-    }
-    guard_unlock();
-    return count;
+int pbxdial_guard_count_unauthenticated(request_rec *r, const char *key, apr_interval_time_t window,
+                                        int add, apr_time_t *window_end)
+{
+    return guard_count(r, guard.anon, key, window, add, window_end);
 }
 
 const char *pbxdial_guard_get(request_rec *r, const char *key)
 {
-    unsigned char id[GUARD_ID_LEN];
-    char buf[GUARD_VALUE_MAX + 1];
-    unsigned int len = GUARD_VALUE_MAX;
-    apr_status_t rv;
+    const char *value = NULL;
 
-    guard_id(key, id);
-    if (!guard_lock(r))
-        return NULL;
-    rv = guard_retrieve(r, id, buf, &len);
-    guard_unlock();
-    return rv == APR_SUCCESS ? apr_pstrmemdup(r->pool, buf, len) : NULL;
+    guard_run(r, guard_op(r, OP_GET, guard.marks, key), &value);
+    return value;
 }
 
 void pbxdial_guard_put(request_rec *r, const char *key, const char *value, apr_time_t expiry)
 {
-    unsigned char id[GUARD_ID_LEN];
     apr_size_t len = strlen(value);
+    guard_op_t *op;
 
     if (len > GUARD_VALUE_MAX)
         return;
-    guard_id(key, id);
-    if (!guard_lock(r))
-        return;
-    guard_store(r, id, value, (unsigned int)len, expiry);
-    guard_unlock();
+    if ((op = guard_op(r, OP_PUT, guard.marks, key))) {
+        memcpy(op->value, value, len);
+        op->len = (unsigned int)len;
+        op->expiry = expiry;
+    }
+    guard_run(r, op, NULL);
 }
 
 void pbxdial_guard_drop(request_rec *r, const char *key)
 {
-    unsigned char id[GUARD_ID_LEN];
-
-    guard_id(key, id);
-    if (!guard_lock(r))
-        return;
-    guard.provider->remove(guard.instance, r->server, id, GUARD_ID_LEN, r->pool);
-    guard_unlock();
+    guard_run(r, guard_op(r, OP_DROP, guard.marks, key), NULL);
 }

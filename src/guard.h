@@ -1,6 +1,15 @@
 /* Shared state on mod_socache (PbxDialCache): single-use links, rate limits,
  * failure throttling and cached PBX sessions. With shmcb it is shared by the
- * children of one server; with memcache: or redis: by several servers. */
+ * children of one server; with memcache: or redis: by several servers.
+ *
+ * Every function may find the cache unavailable: it failed, or (memcache,
+ * redis) did not answer within the request's second for it, or an earlier
+ * call is still stuck. Then it returns -1 or NULL at once and the caller
+ * decides what that means: refuse (link-once: 503; rate limits, failure
+ * throttling, confirmations: fail closed) or go on without (session reuse:
+ * log in afresh). Values are sealed and ids keyed with the module's secret
+ * (secret.h): nothing read back was written by anyone without the key, but
+ * callers still check a value's form before they use it. */
 #ifndef PBXDIAL_GUARD_H
 #define PBXDIAL_GUARD_H
 
@@ -10,7 +19,8 @@
 /* PbxDialCache PROVIDER[:ARGS] (main server only). */
 const char *pbxdial_guard_set_cache(cmd_parms *cmd, void *dc, const char *arg);
 
-/* check_config (also under httpd -t): the cache provider must be loaded. */
+/* check_config (also under httpd -t): the cache provider must be loaded,
+ * and a cache shared by servers (memcache:, redis:) needs PbxDialCacheKey. */
 int pbxdial_guard_check_config(server_rec *s);
 
 int pbxdial_guard_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
@@ -26,6 +36,12 @@ int pbxdial_guard_first_use(request_rec *r, const char *key, apr_time_t expiry);
  * the cache failed (logged). *window_end is when the window closes. */
 int pbxdial_guard_count(request_rec *r, const char *key, apr_interval_time_t window, int add,
                         apr_time_t *window_end);
+
+/* The same count for state that anyone can create without credentials
+ * (failed logins per address and per user): it lives in a cache instance
+ * of its own, so a flood of it cannot push security markers out. */
+int pbxdial_guard_count_unauthenticated(request_rec *r, const char *key, apr_interval_time_t window,
+                                        int add, apr_time_t *window_end);
 
 /* A small value (up to 512 bytes) under key: get returns NULL when absent
  * or on failure; put and drop log their failures. */

@@ -153,6 +153,12 @@ static pbxdial_pbx_rc_e call_session(call_ctx_t *cx, apr_interval_time_t lifetim
     const char *token;
 
     *session = key ? pbxdial_guard_get(r, key) : NULL;
+    /* it goes into a Cookie header: the form the PBX gave, or a new login */
+    if (*session && !pbxdial_reply_token_ok(*session, strlen(*session))) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0819)
+                      "cached PBX session of %s is not a session; logging in again", cx->ext_at);
+        *session = NULL;
+    }
     if ((*cached = *session != NULL))
         return PBXDIAL_PBX_OK;
     if (pbxdial_pbx_login_3rd(r->pool, pc, id->domain, id->ext, &token, out) != PBXDIAL_PBX_OK

@@ -142,6 +142,7 @@ my @json = (Accept => 'application/json');
 my $conf_dir = "$dir/etc";
 mkdir $conf_dir; chmod 0755, $conf_dir;
 spurt("$conf_dir/pbx-admin.secret", "adminpw\n", 0600);
+spurt("$conf_dir/pbxdial.key", ('k' x 48) . "\n", 0600);
 copy("$top/t/conf/htpasswd", "$conf_dir/crm.htpasswd") or die $!;
 copy("$top/t/conf/usermap", "$conf_dir/pbx-users") or die $!;
 chmod 0644, "$conf_dir/crm.htpasswd", "$conf_dir/pbx-users";

@@ -71,6 +71,7 @@ SKIP: {
     my @load = grep { /^LoadModule / } do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
     my ($port, $dead) = (free_port(), free_port());
     my $sr = "$dir/srv";
+    { open my $k, '>', "$dir/key" or die $!; chmod 0600, "$dir/key"; print {$k} 'k' x 64, "\n" }    # memcache needs PbxDialCacheKey
     my $auth = " AuthType Basic\n AuthName CRM\n AuthUserFile $top/t/conf/htpasswd\n Require valid-user\n"
              . " PbxDialDomain example.com\n PbxDialRateLimit 100 60\n";
     open my $fh, '>', do { mkdir $sr; "$sr/httpd.conf" } or die $!;
@@ -78,7 +79,7 @@ SKIP: {
         "LoadModule socache_memcache_module $moddir/mod_socache_memcache.so\n",
         "LoadModule pbxdial_module $top/mod_pbxdial.so\n",
         "PbxDialServer $ENV{PBXDIAL_SIM_URL}\nPbxDialAdmin admin adminpw\nPbxDialTimeout 2\n",
-        "PbxDialCache memcache:127.0.0.1:$dead\nPbxDialSessionLifetime Off\n",
+        "PbxDialCache memcache:127.0.0.1:$dead\nPbxDialCacheKey file:$dir/key\nPbxDialSessionLifetime Off\n",
         "<Location /remote_call.htm>\n SetHandler pbxdial-call\n$auth</Location>\n",
         "<Location /rest/pbxlogin>\n SetHandler pbxdial-login\n$auth</Location>\n";
     close $fh;
