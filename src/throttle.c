@@ -36,8 +36,8 @@ pbxdial_throttle_e pbxdial_throttle_check(request_rec *r, const pbxdial_dir_conf
 
     if (max <= 0)
         return PBXDIAL_THROTTLE_OK;
-    n_ip = pbxdial_guard_count(r, apr_pstrcat(r->pool, "fail-ip|", r->useragent_ip, NULL), window, 0, &end_ip);
-    n_user = user ? pbxdial_guard_count(r, throttle_user_key(r, dc, user), window, 0, &end_user) : 0;
+    n_ip = pbxdial_guard_count_unauthenticated(r, apr_pstrcat(r->pool, "fail-ip|", r->useragent_ip, NULL), window, 0, &end_ip);
+    n_user = user ? pbxdial_guard_count_unauthenticated(r, throttle_user_key(r, dc, user), window, 0, &end_user) : 0;
     if (n_ip < 0 || n_user < 0) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0950)
                       "%s refused: PbxDialCache cannot tell how many logins failed from %s "
@@ -66,7 +66,7 @@ void pbxdial_throttle_failed(request_rec *r, const pbxdial_dir_conf_t *dc, const
     if (pbxdial_throttle_max(dc, &window) <= 0 || apr_table_get(r->notes, THROTTLE_COUNTED_NOTE))
         return;
     apr_table_setn(r->notes, THROTTLE_COUNTED_NOTE, "1");
-    pbxdial_guard_count(r, apr_pstrcat(r->pool, "fail-ip|", r->useragent_ip, NULL), window, 1, &end);
+    pbxdial_guard_count_unauthenticated(r, apr_pstrcat(r->pool, "fail-ip|", r->useragent_ip, NULL), window, 1, &end);
     if (user)
-        pbxdial_guard_count(r, throttle_user_key(r, dc, user), window, 1, &end);
+        pbxdial_guard_count_unauthenticated(r, throttle_user_key(r, dc, user), window, 1, &end);
 }

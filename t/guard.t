@@ -16,7 +16,7 @@ use PbxDial::Test qw(sim json_of in_vhost free_port httpd_root httpd_start httpd
 
 # the last test passes once failed logins are counted with
 # pbxdial_guard_count_unauthenticated (linkauth.c / throttle.c)
-plan tests => 25, todo => [25];
+plan tests => 25;
 
 my $sim = sim();
 $sim->clear_faults;
