@@ -182,7 +182,7 @@ int pbxdial_guard_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *p
     guard.provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION);
     if (!guard.provider) {
         /* only the default can get here: a configured one was checked */
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PBXLOGNO(0801)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PBXLOGNO(0820)
                      "mod_pbxdial needs a socache provider: LoadModule socache_shmcb_module, "
                      "or set PbxDialCache (e.g. memcache:127.0.0.1:11211)");
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -492,7 +492,10 @@ static int guard_count(request_rec *r, ap_socache_instance_t *instance, const ch
     guard_op_t *op;
 
     *window_end = start + window;
-    op = guard_op(r, OP_COUNT, instance, apr_psprintf(r->pool, "%s|%" APR_TIME_T_FMT, key, start));
+    /* the window's length is part of the key: locations with other windows
+     * must not share (and reset) each other's counts when their starts meet */
+    op = guard_op(r, OP_COUNT, instance, apr_psprintf(r->pool, "%s|%" APR_TIME_T_FMT "+%" APR_TIME_T_FMT,
+                                                      key, start, window));
     if (op) {
         op->add = add;
         op->expiry = *window_end + apr_time_from_sec(1);
