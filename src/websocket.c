@@ -160,6 +160,7 @@ typedef struct {
     ap_filter_t *f;
     char *buf;                    /* the head so far */
     apr_size_t len, cap;
+    int partial;                  /* gave up inside a head */
     int removed;
 } ws_head_t;
 
@@ -233,7 +234,7 @@ static int ws_head_emit(ws_head_t *h, apr_bucket_brigade *out)
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, h->r, PBXLOGNO(0726)
                           "websocket of %s: %d Set-Cookie from the PBX's %d answer not sent to "
                           "the browser", h->ses->ext_at, dropped, status);
-        h->buf += hl;
+        memmove(h->buf, h->buf + hl, h->len - hl);
         h->len -= hl;
         ws_head_status(h, status);
         if (!ap_is_HTTP_INFO(status) || status == HTTP_SWITCHING_PROTOCOLS)
@@ -266,6 +267,12 @@ static apr_status_t ws_head_filter(ap_filter_t *f, apr_bucket_brigade *bb)
                 done = 1;
                 break;
             }
+            if (h->len) {
+                /* the response ends inside a head: it goes as it is, minus cookies */
+                h->partial = 1;
+                done = 1;
+                break;
+            }
             APR_BUCKET_REMOVE(b);
             APR_BRIGADE_INSERT_TAIL(out, b);
             continue;
@@ -285,6 +292,12 @@ static apr_status_t ws_head_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         done = ws_head_emit(h, out);
     }
     if (done) {
+        if (h->len && h->partial && pbxdial_httphead_starts(h->buf, h->len)) {
+            int dropped;
+
+            h->buf = pbxdial_httphead_drop(h->r->pool, h->buf, h->len, ws_set_cookie, &n, &dropped);
+            h->len = n;
+        }
         if (h->len)
             APR_BRIGADE_INSERT_TAIL(out, apr_bucket_heap_create(h->buf, h->len, NULL, f->c->bucket_alloc));
         h->len = 0;
