@@ -102,6 +102,8 @@ static void pbxdial_register_hooks(apr_pool_t *p)
 {
     /* the websocket's cookie and query must be set before mod_proxy uses them */
     static const char *const before_proxy[] = { "mod_proxy.c", NULL };
+    /* after mod_rewrite: a per-directory [P] is then known to be proxied */
+    static const char *const after_rewrite[] = { "mod_rewrite.c", NULL };
 
     ap_hook_pre_config(pbxdial_guard_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_pre_config(pbxdial_secret_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
@@ -121,7 +123,8 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     ap_hook_log_transaction(pbxdial_logmask_log, NULL, NULL, APR_HOOK_REALLY_FIRST);
     /* links checked before mod_auth_basic would challenge */
     ap_hook_check_authn(pbxdial_linkauth_check, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
-    ap_hook_fixups(pbxdial_websocket_fixup, NULL, before_proxy, APR_HOOK_FIRST);
+    ap_hook_fixups(pbxdial_websocket_fixup, after_rewrite, before_proxy, APR_HOOK_FIRST);
+    pbxdial_websocket_register(p);
     pbxdial_authn_pbx_register(p);
     ap_hook_optional_fn_retrieve(pbxdial_authn_pbx_retrieve, NULL, NULL, APR_HOOK_MIDDLE);
 }

@@ -1,6 +1,7 @@
 /* Start-up check: a pbxdial handler configured in a server that cannot reach
  * the PBX would only fail at the first click, so refuse to start instead.
  * Runs as check_config, which `apache2 -t` also runs. */
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include <http_core.h>
 
@@ -84,10 +85,37 @@ static int check_sections(server_rec *s, const pbxdial_srv_conf_t *sc,
     return problems;
 }
 
+/* A warning, not an error: a lab or a same-origin-only site may mean it.
+ * In the cookie mode the browser gets a PBX session and uses it on the PBX
+ * directly, so over http: anyone on the path can take it. Once per
+ * directive, however many virtual hosts inherit it. */
+static void check_public_server(apr_pool_t *ptemp, server_rec *s)
+{
+    apr_hash_t *seen = apr_hash_make(ptemp);
+
+    for (; s; s = s->next) {
+        const pbxdial_srv_conf_t *sc = ap_get_module_config(s->module_config, &pbxdial_module);
+        const char *where = sc->public_server_where ? sc->public_server_where : "?";
+
+        if (!sc->public_server || strncasecmp(sc->public_server, "http://", 7)
+            || apr_hash_get(seen, where, APR_HASH_KEY_STRING))
+            continue;
+        apr_hash_set(seen, where, APR_HASH_KEY_STRING, where);
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_WARNING, 0, NULL, PBXLOGNO(1040)
+                     "PbxDialPublicServer %s on %s is plain http: in the cookie mode browsers "
+                     "get a PBX session from /rest/pbxlogin and send it to the PBX unencrypted; "
+                     "write the PBX's https:// address instead, e.g. \"PbxDialPublicServer "
+                     "https://pbx.example.com\", or use the same-origin mode (PbxDialWebSocketPath "
+                     "and PbxDialWebSocket On), where browsers never talk to the PBX",
+                     sc->public_server, where);
+    }
+}
+
 int pbxdial_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     int literal_op, problems = 0;
 
+    check_public_server(ptemp, s);
     if (pbxdial_guard_check_config(s) != OK)
         problems++;
     if (!check_literal_op(ptemp, &literal_op))

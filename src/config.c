@@ -31,6 +31,7 @@ void *pbxdial_config_srv_merge(apr_pool_t *p, void *basev, void *addv)
 
     sc->server = add->server ? add->server : base->server;
     sc->public_server = add->public_server ? add->public_server : base->public_server;
+    sc->public_server_where = add->public_server ? add->public_server_where : base->public_server_where;
     sc->admin_user = add->admin_user ? add->admin_user : base->admin_user;
     sc->admin_password = add->admin_user ? add->admin_password : base->admin_password;
     sc->timeout = add->timeout != PBXDIAL_UNSET ? add->timeout : base->timeout;
@@ -116,9 +117,14 @@ const char *pbxdial_config_set_server(cmd_parms *cmd, void *dc, const char *arg)
 
 const char *pbxdial_config_set_public_server(cmd_parms *cmd, void *dc, const char *arg)
 {
-    const char *err = pbxdial_url_check_public(cmd->pool, arg, &config_srv(cmd)->public_server);
+    pbxdial_srv_conf_t *sc = config_srv(cmd);
+    const char *err = pbxdial_url_check_public(cmd->pool, arg, &sc->public_server);
 
-    return err ? apr_psprintf(cmd->pool, "%s %s", cmd->cmd->name, err) : NULL;
+    if (err)
+        return apr_psprintf(cmd->pool, "%s %s", cmd->cmd->name, err);
+    sc->public_server_where = apr_psprintf(cmd->pool, "line %d of %s", cmd->directive->line_num,
+                                           cmd->directive->filename);
+    return NULL;
 }
 
 /* "file:/path": the first line of that file, so the secret need not be in

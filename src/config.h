@@ -16,6 +16,7 @@
 typedef struct {
     const char *server;           /* PbxDialServer, normalised, NULL if unset */
     const char *public_server;    /* PbxDialPublicServer */
+    const char *public_server_where; /* "line N of FILE" of it, for start-up warnings */
     const char *admin_user;       /* PbxDialAdmin */
     const char *admin_password;
     apr_interval_time_t timeout;  /* PbxDialTimeout; PBXDIAL_UNSET */

@@ -19,6 +19,7 @@
 #include "reply.h"
 #include "request.h"
 #include "respond.h"
+#include "session.h"
 #include "stats.h"
 
 typedef struct {
@@ -141,38 +142,24 @@ static const pbxdial_problem_t *call_policy(call_ctx_t *cx, const pbxdial_dir_co
     return pr;
 }
 
-/* A session of the extension: the cached one, or a fresh one (3rd-party
- * login with the admin credentials, activated server-side). Sessions are
- * secrets: they stay between the module, its cache and the PBX. */
-static pbxdial_pbx_rc_e call_session(call_ctx_t *cx, apr_interval_time_t lifetime,
-                                     const pbxdial_pbx_conf_t *pc, const pbxdial_identity_t *id,
-                                     const char *key, const char **session, int *cached,
-                                     pbxdial_pbx_outcome_t *out)
-{
-    request_rec *r = cx->r;
-    const char *token;
+/* The call itself, made with a session of the extension (session.c). */
+typedef struct {
+    request_rec *r;
+    const pbxdial_pbx_conf_t *pc;
+    const char *dest;
+    int connect;
+} call_use_t;
 
-    *session = key ? pbxdial_guard_get(r, key) : NULL;
-    /* it goes into a Cookie header: the form the PBX gave, or a new login */
-    if (*session && !pbxdial_reply_token_ok(*session, strlen(*session))) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0819)
-                      "cached PBX session of %s is not a session; logging in again", cx->ext_at);
-        *session = NULL;
-    }
-    if ((*cached = *session != NULL))
-        return PBXDIAL_PBX_OK;
-    if (pbxdial_pbx_login_3rd(r->pool, pc, id->domain, id->ext, &token, out) != PBXDIAL_PBX_OK
-        || pbxdial_pbx_activate(r->pool, pc, token, session, out) != PBXDIAL_PBX_OK)
-        return out->rc;
-    if (key)
-        pbxdial_guard_put(r, key, *session, apr_time_now() + lifetime);
-    return PBXDIAL_PBX_OK;
+static pbxdial_pbx_rc_e call_session(void *baton, const char *session, pbxdial_pbx_outcome_t *out)
+{
+    call_use_t *u = baton;
+
+    return pbxdial_pbx_remote_call(u->r->pool, u->pc, session, u->dest, u->connect, out);
 }
 
-/* The PBX part: a session for the extension, then remote_call.htm with it.
- * A cached session the PBX no longer knows (401/403) is dropped and the call
- * tried once more with a fresh one; without a cache the session is ended
- * after the call. */
+/* The PBX part: remote_call.htm with a session of the extension, the cached
+ * one when there is one (replaced once when the PBX no longer knows it);
+ * without a cache the session is ended after the call. */
 static int call_place(call_ctx_t *cx, const pbxdial_srv_conf_t *sc, const pbxdial_identity_t *id,
                       int connect)
 {
@@ -180,25 +167,14 @@ static int call_place(call_ctx_t *cx, const pbxdial_srv_conf_t *sc, const pbxdia
     pbxdial_pbx_conf_t pc;
     pbxdial_pbx_outcome_t out, lo;
     pbxdial_problem_t pr;
-    const char *session = NULL, *key = NULL;
+    pbxdial_session_t ses;
+    call_use_t use = { r, &pc, cx->dest, connect };
     apr_time_t start = apr_time_now();
-    apr_interval_time_t lifetime = sc->session_lifetime == PBXDIAL_UNSET
-                                   ? PBXDIAL_DEFAULT_SESSION_LIFETIME : sc->session_lifetime;
-    int cached = 0;
 
     pbxdial_config_pbx(r, sc, &pc);
-    if (lifetime > 0)
-        key = apr_pstrcat(r->pool, "session|", pc.url, "|", cx->ext_at, NULL);
-    if (call_session(cx, lifetime, &pc, id, key, &session, &cached, &out) == PBXDIAL_PBX_OK
-        && pbxdial_pbx_remote_call(r->pool, &pc, session, cx->dest, connect, &out) != PBXDIAL_PBX_OK
-        && cached && (out.status == 401 || out.status == 403)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0609)
-                      "cached PBX session of %s expired; logging in again", cx->ext_at);
-        pbxdial_guard_drop(r, key);
-        if (call_session(cx, lifetime, &pc, id, key, &session, &cached, &out) == PBXDIAL_PBX_OK)
-            pbxdial_pbx_remote_call(r->pool, &pc, session, cx->dest, connect, &out);
-    }
-    if (session && !key && pbxdial_pbx_logout(r->pool, &pc, session, &lo) != PBXDIAL_PBX_OK)
+    pbxdial_session_init(r, sc, &pc, id, &ses);
+    pbxdial_session_run(r, &pc, id, &ses, call_session, &use, &out);
+    if (ses.value && !ses.key && pbxdial_pbx_logout(r->pool, &pc, ses.value, &lo) != PBXDIAL_PBX_OK)
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0603)
                       "PBX logout after the call failed: %s", lo.detail ? lo.detail : "");
     if (out.rc != PBXDIAL_PBX_OK) {
@@ -211,10 +187,10 @@ static int call_place(call_ctx_t *cx, const pbxdial_srv_conf_t *sc, const pbxdia
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0605)
                   "PBX placed the call in %" APR_TIME_T_FMT " ms (%s session)",
-                  apr_time_as_msec(apr_time_now() - start), cached ? "cached" : "new");
+                  apr_time_as_msec(apr_time_now() - start), ses.cached ? "cached" : "new");
     call_answer(cx, NULL);
     pbxdial_stats_add(PBXDIAL_STAT_CALLS);
-    if (cached)
+    if (ses.cached)
         pbxdial_stats_add(PBXDIAL_STAT_SESSION_REUSED);
     return pbxdial_respond_success(r, apr_psprintf(r->pool, "Calling %s", cx->dest),
                                    apr_psprintf(r->pool, connect

@@ -7,4 +7,7 @@
 /* fixups hook, ordered before mod_proxy's. */
 int pbxdial_websocket_fixup(request_rec *r);
 
+/* register_hooks: the filter that keeps the PBX's Set-Cookie from the browser. */
+void pbxdial_websocket_register(apr_pool_t *p);
+
 #endif

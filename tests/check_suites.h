@@ -17,4 +17,5 @@ Suite *check_number_suite(void);
 Suite *check_policy_suite(void);
 Suite *check_link_suite(void);
 Suite *check_page_suite(void);
+Suite *check_httphead_suite(void);
 #endif

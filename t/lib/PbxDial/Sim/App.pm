@@ -94,6 +94,12 @@ sub _request_entry ($c, $path) {
 sub _apply_fault ($next, $c, $f) {
   my $kind = $f->{kind};
 
+  # the normal answer, plus a cookie (a PBX whose websocket 101 sets one)
+  if ($kind eq 'set_cookie') {
+    $c->res->headers->add('Set-Cookie' => 'session=sim-set-cookie; Path=/; HttpOnly');
+    return $next->();
+  }
+
   if ($kind eq 'refuse') {    # close the connection without a byte of response
     $c->render_later;
     my $stream = Mojo::IOLoop->stream($c->tx->connection);
