@@ -1,13 +1,16 @@
-/* mod_pbxdial click-to-dial: <pbxcall number> with button[name=call|cancel|hold], and tel: links if
- * this script has data-tel-links (="always": on touch screens too). Sets state=idle|connecting|ringing|
- * connected|ended|error (+held), fires pbxcall:state {state,number,callId,error,held}. See README. */
+/* mod_pbxdial click-to-dial: <pbxcall> and tel: links. See README. */
 (function (d) {
   'use strict';
   const K = Symbol.for('pbxdial');
   if (d[K]) return; // loaded twice
   d[K] = 1;
   const me = d.currentScript || d.querySelector('script[data-tel-links]');
+  // clickjacking: frameElement is null in a frame of another origin
+  let w = self;
+  while (w !== top && w.frameElement) w = w.parent;
+  if (w !== top && !(me && me.hasAttribute('data-allow-framed'))) return console.warn('pbxdial: framed by another site');
   const tel = me && me.getAttribute('data-tel-links');
+  const scope = (tel || '').replace(/^always\s*|^true$/, ''); // a selector: tel: links inside it only
   const S = 1000;
   const TEXT = { connecting: 'Connecting\u2026', ringing: 'Ringing\u2026', connected: 'Connected', ended: 'Call ended' };
 
@@ -19,7 +22,7 @@
   // the PBX may add or drop a country code
   const tail = (s) => norm(s).replace(/[^\d*#]/g, '').slice(-9);
 
-  /* ---- the page's PBX connection ---- */
+  // ---- the page's PBX connection
   const busy = new Set(); // elements with a call
   let ws, phase, synced, retry, idle, ka, tries = 0, gen = 0, queue = [], known = new Set();
 
@@ -46,8 +49,8 @@
     clearTimeout(idle);
     if (!busy.size && phase) idle = setTimeout(lost, 60 * S);
   }
-  const fail = (text) => () => {
-    throw Error(text);
+  const oops = (text, fatal) => {
+    throw Object.assign(Error(text), { fatal });
   };
 
   async function open() {
@@ -61,13 +64,9 @@
     }, 15 * S);
     let sock;
     try {
-      let r = await fetch('/rest/pbxlogin', { signal }).catch(fail('The server cannot be reached'));
+      let r = await fetch('/rest/pbxlogin', { signal }).catch(() => oops('The server cannot be reached'));
       const j = await r.json().catch(() => 0);
-      if (!r.ok || !j) {
-        const e = Error((j && j.message) || 'PBX login failed (HTTP ' + r.status + ')');
-        e.fatal = r.status < 500;
-        throw e;
-      }
+      if (!r.ok || !j) oops((j && j.message) || 'PBX login failed (HTTP ' + r.status + ')', r.status < 500);
       let url = j.websocket; // same-origin mode
       if (!url) {
         url = String(j.server).replace(/\/+$/, '');
@@ -75,12 +74,15 @@
         // no Content-Type: no CORS preflight (the PBX refuses them)
         const body = JSON.stringify({ name: 'session', value: j.session });
         r = await fetch(url + '/rest/system/session', { method: 'POST', credentials: 'include', body, signal })
-          .catch(fail('The PBX cannot be reached'));
-        if (!r.ok || (await r.text()).trim() === 'false') throw Error('The PBX refused the session (HTTP ' + r.status + ')');
+          .catch(() => oops('The PBX cannot be reached'));
+        if (!r.ok || (await r.text()).trim() === 'false') oops('The PBX refused the session (HTTP ' + r.status + ')');
         url += '/websocket';
       }
       if (my !== gen) return;
       url = new URL(url, location.href).href.replace(/^http/i, 'ws');
+      // same-origin mode: another site would get the calls
+      if (j.websocket && !url.startsWith(location.origin.replace('http', 'ws') + '/'))
+        oops('Refused a websocket on another site', 1);
       const q = 'domain=' + encodeURIComponent(j.domain) + '&user=' + encodeURIComponent(j.user);
       sock = ws = new WebSocket(url + (url.includes('?') ? '&' : '?') + q);
     } catch (e) {
@@ -152,7 +154,7 @@
     if (!synced) flush();
   }
 
-  /* ---- one state machine per <pbxcall> or tel: link ---- */
+  // ---- one state machine per <pbxcall> or tel: link
   class Ctl {
     constructor(el, a) {
       const btn = (name, label) => {
@@ -181,8 +183,10 @@
       this.set('idle');
     }
 
+    // a tel: href can hold anything, %3C for <
     number() {
-      return this.a ? unescape(this.el.getAttribute('href').slice(4).split(/[;?]/)[0]) : this.el.getAttribute('number');
+      const n = norm(unescape(this.el.getAttribute(this.a ? 'href' : 'number')));
+      return /^\+?[\d*#]+$/.test(n) ? n : '';
     }
 
     set(state, text, held) {
@@ -223,8 +227,7 @@
 
     place() {
       if (busy.has(this)) return;
-      this.num = norm(this.number());
-      if (!/^\+?[\d*#]+$/.test(this.num)) return this.set('error', 'Not a phone number');
+      if (!(this.num = this.number())) return this.set('error', 'Not a phone number');
       this.skip = 0;
       this.set('connecting');
       send({ action: 'make-call', to: this.num }, this);
@@ -244,18 +247,13 @@
     b.style.display = on ? '' : 'none';
   }
 
-  const ctls = new WeakMap();
-  function ctl(el, a) {
-    let c = ctls.get(el);
-    if (!c) ctls.set(el, (c = new Ctl(el, a)));
-    return c;
-  }
+  const ctl = (el, a) => el[K] || (el[K] = new Ctl(el, a));
 
   d.addEventListener('click', (e) => {
     const b = e.target.closest && e.target.closest('pbxcall button[name]' + (tel != null ? ',a[href^="tel:"]' : ''));
     if (!b) return;
     const a = b.tagName === 'A';
-    if (a && tel !== 'always' && matchMedia('(pointer: coarse)').matches) return; // the device dials
+    if (a && ((!/^always\b/.test(tel) && matchMedia('(pointer: coarse)').matches) || (scope && !b.closest(scope)))) return; // the device dials
     const c = ctl(a ? b : b.closest('pbxcall'), a);
     const n = a ? (busy.has(c) ? 'cancel' : 'call') : b.name;
     if (!/^(call|cancel|hold)$/.test(n)) return;

@@ -7,15 +7,18 @@
 # Usage: scripts/outside-test.sh [--keep] [ARGS for t/TEST]
 #          installs this checkout's build with `make install DESTDIR=TMP`
 #        scripts/outside-test.sh --root DIR [...]   a package extracted with dpkg -x
-#        scripts/outside-test.sh --deb FILE [...]   extracts FILE (dpkg -x) first
+#        scripts/outside-test.sh --deb FILE [--deb FILE] [...]   extracts each FILE
+#            (dpkg -x) into one root first: the module's package and pbxdial-sim,
+#            which has the simulator since the module's package has none
 # Ends with "N passed, N failed"; the exit status is non-zero on any failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-root='' deb='' keep=''
+root='' keep=''
+debs=()
 while [ $# -gt 0 ]; do
     case $1 in
         --root) root=$(cd "$2" && pwd) || exit 2; shift 2 ;;
-        --deb)  deb=$(realpath "$2") || exit 2; shift 2 ;;
+        --deb)  debs+=("$(realpath "$2")") || exit 2; shift 2 ;;
         --keep) keep=1; shift ;;
         *) break ;;
     esac
@@ -33,9 +36,11 @@ trap finish EXIT
 die() { echo "outside-test: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 # -- the installed pieces
-if [ -n "$deb" ]; then
+if [ ${#debs[@]} -gt 0 ]; then
     root=$tmp/root
-    dpkg -x "$deb" "$root" || die "dpkg -x $deb failed"
+    for deb in "${debs[@]}"; do
+        dpkg -x "$deb" "$root" || die "dpkg -x $deb failed"
+    done
 elif [ -z "$root" ]; then
     [ -f "$top/Makefile" ] || die "no Makefile in $top: build first (./quickstart test or scripts/setup.sh)"
     root=$tmp/root
@@ -46,7 +51,8 @@ so=$(find "$root" -name mod_pbxdial.so -path '*/modules/*' | head -1)
 sim=$(find "$root" -name pbxdial-sim -path '*/bin/*' | head -1)
 pm=$(find "$root" -name Sim.pm -path '*/PbxDial/*' | head -1)
 [ -n "$so" ] && [ -n "$sim" ] && [ -n "$pm" ] || \
-    die "missing in $root: mod_pbxdial.so '$so', bin/pbxdial-sim '$sim', PbxDial/Sim.pm '$pm'"
+    die "missing in $root: mod_pbxdial.so '$so', bin/pbxdial-sim '$sim', PbxDial/Sim.pm '$pm'" \
+        "(the simulator is in the pbxdial-sim package: extract both)"
 echo "outside-test: module $so"
 echo "outside-test: simulator $sim, PbxDial::Sim $pm"
 

@@ -1,12 +1,16 @@
 #!/bin/bash
-# Builds the Debian package libapache2-mod-pbxdial from a copy of this
-# checkout (dpkg-buildpackage -us -uc -b: make check runs in the build unless
-# DEB_BUILD_OPTIONS=nocheck), checks its contents and metadata, runs lintian
-# (errors fail), extracts it with dpkg -x into a throwaway root, runs
-# apache2 -t on private configs that load the extracted .so and include the
-# extracted mods-available/pbxdial.conf, and runs the example site project
-# (t/outside) against the extracted module, pbxdial-sim and PbxDial::Sim.
-# It never installs the package it builds; it installs missing build
+# Builds the Debian packages libapache2-mod-pbxdial (the module, pbxdial-link)
+# and pbxdial-sim (the simulator, PbxDial::Sim: an unauthenticated control API
+# with permissive CORS, and Mojolicious, which a production server must not
+# get) from a copy of this checkout (dpkg-buildpackage -us -uc -b: make check
+# runs in the build unless DEB_BUILD_OPTIONS=nocheck), checks their contents
+# and metadata (no simulator file and no Mojolicious dependency in the
+# module's package), runs lintian (errors fail), extracts them with dpkg -x
+# into a throwaway root, runs apache2 -t on private configs that load the
+# extracted .so and include the extracted mods-available/pbxdial.conf, and
+# runs the example site project (t/outside) against the extracted module,
+# pbxdial-sim and PbxDial::Sim.
+# It never installs the packages it builds; it installs missing build
 # dependencies with apt-get (as root), without starting their services.
 #
 # Usage: scripts/package-test.sh [--keep]      (--keep: keep the work dir)
@@ -16,6 +20,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 keep=
 [ "${1:-}" = --keep ] && keep=1
 pkg=libapache2-mod-pbxdial
+simpkg=pbxdial-sim
 passed=0 failed=0
 ok()   { passed=$((passed + 1)); echo "ok - $*"; }
 fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
@@ -93,9 +98,12 @@ build_rc=$?
 tail -n 25 "$work/build.log"
 check "dpkg-buildpackage succeeded" test $build_rc = 0
 deb=$(find "$work" -maxdepth 1 -name "${pkg}_*.deb" | head -1)
+simdeb=$(find "$work" -maxdepth 1 -name "${simpkg}_*_all.deb" | head -1)
 changes=$(find "$work" -maxdepth 1 -name "${pkg}_*.changes" | head -1)
-[ -n "$deb" ] || abort "no .deb built (see $work/build.log)"
+[ -n "$deb" ] || abort "no $pkg .deb built (see $work/build.log)"
+[ -n "$simdeb" ] || abort "no $simpkg .deb (Architecture: all) built (see $work/build.log)"
 echo "package-test: $deb"
+echo "package-test: $simdeb"
 if [[ " ${DEB_BUILD_OPTIONS:-} " == *" nocheck "* ]]; then
     echo "package-test: DEB_BUILD_OPTIONS=nocheck: the build ran no tests"
 else
@@ -108,29 +116,55 @@ took
 # --------------------------------------------------------------- contents
 step "contents"
 dpkg-deb -c "$deb" | awk '{ print $1, $6, $7, $8 }' | tee "$work/contents.txt"
+dpkg-deb -c "$simdeb" | awk '{ print $1, $6, $7, $8 }' | tee "$work/contents-sim.txt"
 paths=$(dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|')
+simpaths=$(dpkg-deb -c "$simdeb" | awk '{ print $6 }' | sed 's|^\./|/|')
 has() { grep -qxE "$1" <<<"$paths"; }
+simhas() { grep -qxE "$1" <<<"$simpaths"; }
 for p in /usr/lib/apache2/modules/mod_pbxdial.so \
          /etc/apache2/mods-available/pbxdial.load /etc/apache2/mods-available/pbxdial.conf \
-         /usr/bin/pbxdial-link /usr/bin/pbxdial-sim \
-         /usr/share/man/man1/pbxdial-link.1.gz /usr/share/man/man1/pbxdial-sim.1.gz \
-         /usr/share/perl5/PbxDial/Sim.pm /usr/share/perl5/PbxDial/Sim/App.pm /usr/share/perl5/PbxDial/Sim/Control.pm \
-         /usr/share/perl5/PbxDial/Sim/Pbx.pm /usr/share/perl5/PbxDial/Sim/State.pm /usr/share/perl5/PbxDial/Sim/WebSocket.pm \
-         /usr/share/mod_pbxdial/pbx.json \
+         /usr/bin/pbxdial-link /usr/share/man/man1/pbxdial-link.1.gz \
          "/usr/share/doc/$pkg/README.md(.gz)?" "/usr/share/doc/$pkg/copyright" "/usr/share/doc/$pkg/changelog.Debian.gz" \
-         "/usr/share/doc/$pkg/examples/pbxdial.conf(.gz)?" "/usr/share/doc/$pkg/examples/outside/t/calls.t"; do
-    check "contains $p" has "$p"
+         "/usr/share/doc/$pkg/examples/pbxdial.conf(.gz)?"; do
+    check "$pkg contains $p" has "$p"
+done
+simfiles=(/usr/bin/pbxdial-sim /usr/share/man/man1/pbxdial-sim.1.gz
+          /usr/share/perl5/PbxDial/Sim.pm /usr/share/perl5/PbxDial/Sim/App.pm /usr/share/perl5/PbxDial/Sim/Control.pm
+          /usr/share/perl5/PbxDial/Sim/Pbx.pm /usr/share/perl5/PbxDial/Sim/State.pm /usr/share/perl5/PbxDial/Sim/WebSocket.pm
+          /usr/share/mod_pbxdial/pbx.json)
+for p in "${simfiles[@]}" "/usr/share/doc/$simpkg/README.md(.gz)?" "/usr/share/doc/$simpkg/copyright" \
+         "/usr/share/doc/$simpkg/changelog.Debian.gz" "/usr/share/doc/$simpkg/examples/outside/t/calls.t"; do
+    check "$simpkg contains $p" simhas "$p"
 done
 hasnt() { ! has "$1"; }
-for p in '.*\.la' '/usr/local/.*' '.*\.packlist' '.*/perllocal\.pod' '/usr/lib/apache2/modules/.*\.a'; do
-    check "contains no $p" hasnt "$p"
+simhasnt() { ! simhas "$1"; }
+# the module's package: no simulator, in any form or place
+for p in "${simfiles[@]}" '.*/pbxdial-sim(\.1\.gz)?' '.*/PbxDial(/.*)?' '.*\.pm' '.*/pbx\.json' '.*/examples/outside(/.*)?' \
+         '.*\.la' '/usr/local/.*' '.*\.packlist' '.*/perllocal\.pod' '/usr/lib/apache2/modules/.*\.a'; do
+    check "$pkg contains no $p" hasnt "$p"
+done
+# and the simulator's package nothing of the module
+for p in '.*/mod_pbxdial\.so' '/etc/.*' '.*/pbxdial-link(\.1\.gz)?' '/usr/local/.*' '.*\.packlist' '.*/perllocal\.pod'; do
+    check "$simpkg contains no $p" simhasnt "$p"
 done
 dpkg-deb -e "$deb" "$work/DEBIAN"
 dpkg-deb -f "$deb" Package Version Architecture Depends Recommends Suggests | tee "$work/control.txt"
 depends=$(dpkg-deb -f "$deb" Depends)
-for d in 'apache2-api-[0-9]{8}' 'apache2-bin' 'libcurl4' 'libjansson4' 'libpcre2-8-0' 'libssl3' 'perl(:any)?' \
-         'libmojolicious-perl' 'libio-socket-ssl-perl' 'openssl'; do
-    check "Depends: $d" grep -qE "(^|, )$d( |,|$)" <<<"$depends"
+for d in 'apache2-api-[0-9]{8}' 'apache2-bin' 'libcurl4' 'libjansson4' 'libpcre2-8-0' 'libssl3'; do
+    check "$pkg Depends: $d" grep -qE "(^|, )$d( |,|$)" <<<"$depends"
+done
+# what only the simulator needs: not even as a Recommends (apt installs those)
+lacks() { local f; for f in Depends Pre-Depends Recommends; do
+    ! grep -qE "(^|, )$2( |,|$)" <<<"$(dpkg-deb -f "$1" "$f")" || return 1; done; }
+for d in 'libmojolicious-perl' 'libio-socket-ssl-perl' 'perl(:any)?' 'openssl' 'pbxdial-sim'; do
+    check "$pkg neither Depends on nor Recommends $d" lacks "$deb" "$d"
+done
+check "$pkg Suggests: $simpkg" grep -qE "(^|, )$simpkg( |,|$)" <<<"$(dpkg-deb -f "$deb" Suggests)"
+dpkg-deb -f "$simdeb" Package Version Architecture Depends Recommends Suggests | tee "$work/control-sim.txt"
+check "$simpkg is Architecture: all" test "$(dpkg-deb -f "$simdeb" Architecture)" = all
+simdepends=$(dpkg-deb -f "$simdeb" Depends)
+for d in 'libmojolicious-perl' 'libio-socket-ssl-perl' 'openssl' 'perl(:any)?'; do
+    check "$simpkg Depends: $d" grep -qE "(^|, )$d( |,|$)" <<<"$simdepends"
 done
 check "conffiles: mods-available/pbxdial.load and .conf" \
     bash -c "grep -qx /etc/apache2/mods-available/pbxdial.load '$work/DEBIAN/conffiles' && grep -qx /etc/apache2/mods-available/pbxdial.conf '$work/DEBIAN/conffiles'"
@@ -152,8 +186,8 @@ took
 # --------------------------------------------------------- extracted root
 step "dpkg -x and apache2 -t"
 root=$work/root
-dpkg -x "$deb" "$root" && chmod 755 "$root"
-check "dpkg -x" test -f "$root/usr/lib/apache2/modules/mod_pbxdial.so"
+dpkg -x "$deb" "$root" && dpkg -x "$simdeb" "$root" && chmod 755 "$root"
+check "dpkg -x of both packages" test -f "$root/usr/lib/apache2/modules/mod_pbxdial.so" -a -f "$root/usr/bin/pbxdial-sim"
 check "pbxdial.load: the Depends line, then only the LoadModule line" \
     test "$(cat "$root/etc/apache2/mods-available/pbxdial.load")" = "# Depends: socache_shmcb
 LoadModule pbxdial_module /usr/lib/apache2/modules/mod_pbxdial.so"
@@ -221,7 +255,7 @@ took
 step "the example site (t/outside) against the extracted package"
 "$top/scripts/outside-test.sh" --root "$root" 2>&1 | tee "$work/outside.txt"
 outside_rc=${PIPESTATUS[0]}
-check "t/outside passes with the packaged module, pbxdial-sim and PbxDial::Sim" test "$outside_rc" = 0
+check "t/outside passes with the packaged module and the packaged pbxdial-sim and PbxDial::Sim" test "$outside_rc" = 0
 took
 
 [ "$failed" = 0 ]

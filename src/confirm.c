@@ -117,10 +117,7 @@ int pbxdial_confirm_ask(request_rec *r, const char *args, const char *ext_at, co
                   "asking the user to confirm", ext_at, dest);
 
     pbxdial_stats_add(PBXDIAL_STAT_CONFIRMS);
-    pbxdial_respond_nostore(r);
-    apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
-    apr_table_setn(r->err_headers_out, "Content-Security-Policy",
-                   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+    pbxdial_respond_nostore(r); /* no-store, and cannot be framed (the page is the clickjacking target) */
     apr_table_mergen(r->headers_out, "Vary", "Accept");
     if (pbxdial_page_prefers_json(apr_table_get(r->headers_in, "Accept")))
         return pbxdial_respond_error(r, HTTP_FORBIDDEN, "confirm_required",

@@ -106,11 +106,12 @@ int pbxdial_handler_status(request_rec *r)
 
     if (!r->handler || strcmp(r->handler, PBXDIAL_HANDLER_STATUS))
         return DECLINED;
+    /* first: Apache's own 405 page keeps err_headers_out */
+    pbxdial_respond_nostore(r);
     ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, -1);
     if (r->method_number != M_GET)
         return HTTP_METHOD_NOT_ALLOWED;
     pbxdial_stats_read(r->pool, &v);
-    pbxdial_respond_nostore(r);
     if ((r->args && !strcasecmp(r->args, "json"))
         || pbxdial_page_prefers_json(apr_table_get(r->headers_in, "Accept")))
         return status_json(r, &v);

@@ -12,6 +12,10 @@ void pbxdial_respond_nostore(request_rec *r)
     /* err_headers_out survives error answers and internal redirects */
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
+    /* JSON too: a browser opening a JSON URL renders it as a document, and
+     * one header set for every answer leaves no page type to forget */
+    apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
+    apr_table_setn(r->err_headers_out, "Content-Security-Policy", PBXDIAL_RESPOND_CSP);
 }
 
 static int respond_body(request_rec *r, int status, const char *type, const char *body)

@@ -15,7 +15,15 @@ typedef struct {
     const char *message;    /* one or two sentences for the user */
 } pbxdial_problem_t;
 
-/* Cache-Control: no-store on every answer, errors included. */
+/* The confirmation page's lock-down: no framing (X-Frame-Options DENY, CSP
+ * frame-ancestors 'none'), no script or other loads (default-src 'none'),
+ * forms only to this site. */
+#define PBXDIAL_RESPOND_CSP \
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+
+/* Headers of every answer the module writes itself, errors, JSON and the
+ * status page included: Cache-Control: no-store, nosniff, and the
+ * lock-down above. */
 void pbxdial_respond_nostore(request_rec *r);
 
 /* Sends json with this status; returns what the handler should return. */

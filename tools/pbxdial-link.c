@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <apr_crypto.h>
 #include <apr_general.h>
+#include <apr_hash.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_time.h>
@@ -58,21 +61,54 @@ static int fail(int code, const char *what, const char *msg)
     return code;
 }
 
-/* Reads at most FILE_MAX bytes of f. */
-static const char *read_all(apr_pool_t *p, FILE *f, apr_size_t *len)
+/* A memset before a buffer dies is a dead store the optimiser removes;
+ * apr-util's apr_crypto_memzero (explicit_bzero) is not. APR's own
+ * apr_memzero_explicit comes only with APR 1.8. */
+static void wipe(void *buf, apr_size_t len)
+{
+#if APU_HAVE_CRYPTO
+    apr_crypto_memzero(buf, len);
+#else
+    volatile unsigned char *v = buf;
+    while (len--)
+        *v++ = 0;
+#endif
+}
+
+/* Like ssh with a private key: a secret that others can read is no secret.
+ * A PbxDialLinkPasswords file is rightly readable by httpd's group, so for
+ * it only others count. */
+static void warn_mode(FILE *f, const char *path, mode_t others)
+{
+    struct stat st;
+
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & others))
+        fprintf(stderr, "pbxdial-link: warning: %s is open to %s (mode %04o); "
+                "run chmod %s '%s'\n", path, others & S_IRWXG ? "group or others" : "others",
+                (unsigned)(st.st_mode & 07777), others & S_IRWXG ? "600" : "o-rwx", path);
+}
+
+/* Reads at most FILE_MAX bytes of f, unbuffered: stdio's own buffer would
+ * keep a copy of the secret that nobody wipes. The caller wipes *len + 1
+ * bytes. */
+static char *read_all(apr_pool_t *p, FILE *f, apr_size_t *len)
 {
     char *buf = apr_palloc(p, FILE_MAX + 1);
-    apr_size_t n = fread(buf, 1, FILE_MAX + 1, f);
+    apr_size_t n;
 
-    if (ferror(f) || n > FILE_MAX)
+    setvbuf(f, NULL, _IONBF, 0);
+    n = fread(buf, 1, FILE_MAX + 1, f);
+    if (ferror(f) || n > FILE_MAX) {
+        wipe(buf, n);
         return NULL;
+    }
     buf[n] = '\0';
     *len = n;
     return buf;
 }
 
 /* The first line of text, without its line end. */
-static const char *first_line(apr_pool_t *p, const char *text, apr_size_t len)
+static char *first_line(apr_pool_t *p, const char *text, apr_size_t len)
 {
     apr_size_t n = 0;
 
@@ -81,10 +117,23 @@ static const char *first_line(apr_pool_t *p, const char *text, apr_size_t len)
     return apr_pstrmemdup(p, text, n);
 }
 
-static const char *read_password(apr_pool_t *p, const char *pwfile, const char *linkpw,
-                                 const char *user, const char **err)
+/* Wipes every password of a parsed PbxDialLinkPasswords file. */
+static void wipe_map(apr_pool_t *p, apr_hash_t *map)
 {
-    const char *text, *perr;
+    apr_hash_index_t *hi;
+
+    for (hi = apr_hash_first(p, map); hi; hi = apr_hash_next(hi)) {
+        char *pw = apr_hash_this_val(hi);
+        wipe(pw, strlen(pw));
+    }
+}
+
+/* The password, in p; the caller wipes it. Every other copy is wiped here. */
+static char *read_password(apr_pool_t *p, const char *pwfile, const char *linkpw,
+                           const char *user, const char **err)
+{
+    const char *perr, *found;
+    char *text, *pw = NULL;
     apr_size_t len = 0;
     apr_hash_t *map;
     FILE *f;
@@ -97,15 +146,17 @@ static const char *read_password(apr_pool_t *p, const char *pwfile, const char *
             *err = "cannot read the password from the terminal";
             return NULL;
         }
-        text = apr_pstrdup(p, buf);
-        memset(buf, 0, sizeof(buf));
-        return text;
+        pw = apr_pstrdup(p, buf);
+        wipe(buf, sizeof(buf));
+        return pw;
     }
     f = pwfile || linkpw ? fopen(pwfile ? pwfile : linkpw, "r") : stdin;
     if (!f) {
         *err = apr_psprintf(p, "%s: %s", pwfile ? pwfile : linkpw, strerror(errno));
         return NULL;
     }
+    if (f != stdin)
+        warn_mode(f, pwfile ? pwfile : linkpw, pwfile ? S_IRWXG | S_IRWXO : S_IRWXO);
     text = read_all(p, f, &len);
     if (f != stdin)
         fclose(f);
@@ -114,14 +165,18 @@ static const char *read_password(apr_pool_t *p, const char *pwfile, const char *
         return NULL;
     }
     if (!linkpw)
-        return first_line(p, text, len);
-    if ((perr = pbxdial_linkpw_parse(p, text, len, &map))) {
+        pw = first_line(p, text, len);
+    else if ((perr = pbxdial_linkpw_parse(p, text, len, &map)))
         *err = apr_psprintf(p, "%s: %s", linkpw, perr);
-        return NULL;
+    else {
+        if ((found = apr_hash_get(map, user, APR_HASH_KEY_STRING)))
+            pw = apr_pstrdup(p, found);
+        else
+            *err = apr_psprintf(p, "%s has no line for user %s", linkpw, user);
+        wipe_map(p, map);
     }
-    if (!(text = apr_hash_get(map, user, APR_HASH_KEY_STRING)))
-        *err = apr_psprintf(p, "%s has no line for user %s", linkpw, user);
-    return text;
+    wipe(text, len + 1);
+    return pw;
 }
 
 int main(int argc, char **argv)
@@ -141,6 +196,7 @@ int main(int argc, char **argv)
     pbxdial_link_spec_t spec;
     const char *pwfile = NULL, *linkpw = NULL, *err = NULL, *url = NULL, *time = NULL,
                *lifetime = NULL;
+    char *password;
     apr_pool_t *p;
     int c, rc = 0;
 
@@ -177,7 +233,7 @@ int main(int argc, char **argv)
     apr_pool_create(&p, NULL);
     if (!time)
         spec.time = apr_time_sec(apr_time_now());
-    spec.password = read_password(p, pwfile, linkpw, spec.user, &err);
+    spec.password = password = read_password(p, pwfile, linkpw, spec.user, &err);
     if (!spec.password)
         rc = fail(1, "", err);
     else if ((err = pbxdial_link_mint(p, &spec, &url)))
@@ -189,6 +245,8 @@ int main(int argc, char **argv)
                   "mod_pbxdial refuses it (400 feature_code) unless a PbxDialAllow pattern that "
                   "contains \\* or # matches it\n", stderr);
     }
+    if (password)
+        wipe(password, strlen(password));
     apr_pool_destroy(p);
     apr_terminate();
     return rc;
