@@ -16,7 +16,7 @@ if [ "$what" = test ]; then
     # Apache-Test comes with mod_perl's package; the browser tests use Debian's chromium
     # (slapd and mod_auth_openidc: the cookbook's configs are tested for real)
     pkgs+=(libapache2-mod-perl2 chromium memcached redis-server slapd ldap-utils libapache2-mod-auth-openidc
-           dpkg-dev debhelper lintian clang libclang-rt-14-dev llvm)
+           dpkg-dev debhelper lintian clang libclang-rt-14-dev llvm gdb)
 fi
 
 missing=()
