@@ -17,7 +17,7 @@ use MIME::Base64 qw(encode_base64);
 use HTTP::Tiny;
 use JSON::PP qw(decode_json);
 use Time::HiRes qw(time sleep);
-use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop @DIRECT);
+use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop @DIRECT suite_modules cache_key_file);
 
 plan tests => 2 * 11;
 
@@ -28,9 +28,8 @@ my $timeout = 2;                         # PbxDialTimeout: the bound is this plu
 
 my $dir = tempdir('pbxdial-cachedown-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod 0755, $dir;
-my $keyfile = "$dir/pbxdial.key";
-{ open my $fh, '>', $keyfile or die $!; chmod 0600, $keyfile; print {$fh} unpack('H*', join '', map { chr int rand 256 } 1 .. 48), "\n"; close $fh }
-my @load = grep { /^LoadModule / } do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
+my $keyfile = cache_key_file($dir);
+my @load = suite_modules();
 
 sub start_httpd {
     my ($name, $cache) = @_;

@@ -14,7 +14,7 @@ use MIME::Base64 qw(encode_base64);
 use HTTP::Tiny;
 use IO::Socket::INET;
 use Time::HiRes qw(sleep);
-use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop @DIRECT);
+use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop @DIRECT suite_modules cache_key_file);
 
 plan tests => 30;
 
@@ -25,10 +25,9 @@ my $sim = sim();
 my $dir = tempdir('pbxdial-cluster-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod 0755, $dir;
 # The key both servers share, made here: 48 random bytes, mode 0600.
-my $keyfile = "$dir/pbxdial.key";
-{ open my $fh, '>', $keyfile or die $!; chmod 0600, $keyfile; print {$fh} unpack('H*', join '', map { chr int rand 256 } 1 .. 48), "\n"; close $fh }
+my $keyfile = cache_key_file($dir);
 
-my @load = grep { /^LoadModule / } do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
+my @load = suite_modules();
 
 # One httpd sharing PbxDialCache $cache; returns its base URL.
 sub start_httpd {

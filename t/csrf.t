@@ -19,7 +19,7 @@ use HTTP::Tiny;
 use IO::Socket::INET;
 use MIME::Base64 qw(encode_base64);
 use PbxDial::Test qw(sim json_of without_provenance free_port wait_port spawn stop_pid
-                     httpd_root httpd_start httpd_stop @DIRECT);
+                     httpd_root httpd_start httpd_stop @DIRECT suite_modules);
 
 plan tests => 75;
 
@@ -148,7 +148,7 @@ my $keybytes = encode_base64(join('', map { chr int rand 256 } 1 .. 36), '');
 my $mport = free_port();
 my $mpid = spawn(undef, 'memcached', '-l', '127.0.0.1', '-p', $mport, '-U', '0', ($> == 0 ? ('-u', 'nobody') : ()));
 ok t_cmp(wait_port($mport) ? 'up' : 'down', 'up', 'memcached started');
-my @load = grep { /^LoadModule / } do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
+my @load = suite_modules();
 # A private httpd (PbxDialCache $cache, or the default shmcb) whose
 # /remote_call.htm takes Basic and signed links, each signed link once;
 # returns its base URL and root.

@@ -12,7 +12,7 @@ use Digest::MD5 qw(md5_hex);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use MIME::Base64 qw(encode_base64);
-use PbxDial::Test qw(sim json_of in_vhost free_port httpd_root httpd_start httpd_stop);
+use PbxDial::Test qw(sim json_of in_vhost free_port httpd_root httpd_start httpd_stop suite_modules);
 
 # the last test passes once failed logins are counted with
 # pbxdial_guard_count_unauthenticated (linkauth.c / throttle.c)
@@ -93,7 +93,7 @@ $sim->hangup_all;
 my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
 my $dir = tempdir('pbxdial-guard-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod 0755, $dir;
-my @load = grep { /^LoadModule / } do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
+my @load = suite_modules();
 my $port = free_port();
 my $sr = "$dir/small";
 my $head = httpd_root($sr, $port);

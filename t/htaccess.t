@@ -12,7 +12,7 @@ use Apache::TestUtil qw(t_cmp);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use MIME::Base64 qw(encode_base64);
-use PbxDial::Test qw(sim free_port httpd_root httpd_start httpd_stop @DIRECT);
+use PbxDial::Test qw(sim free_port httpd_root httpd_start httpd_stop @DIRECT suite_modules);
 
 my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
 my %directives = (
@@ -39,7 +39,7 @@ $sim->hangup_all;
 
 my $dir = tempdir('pbxdial-htaccess-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod 0755, $dir;
-my @load = grep { /^LoadModule / } do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
+my @load = suite_modules();
 my $port = free_port();
 my $sr = "$dir/srv";
 my $docs = "$dir/docs";

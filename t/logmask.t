@@ -9,7 +9,7 @@ use Apache::Test qw(plan ok);
 use Apache::TestUtil qw(t_cmp);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
-use PbxDial::Test qw(sim free_port httpd_root httpd_start httpd_stop);
+use PbxDial::Test qw(sim free_port httpd_root httpd_start httpd_stop suite_modules);
 
 my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
 my $link = 'dest=0123&auth=41%40example.com%3As3cret';
@@ -34,7 +34,7 @@ $sim->hangup_all;
 
 my $dir = tempdir('pbxdial-logmask-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod 0755, $dir;
-my @load = grep { /^LoadModule / } do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
+my @load = suite_modules();
 my $port = free_port();
 my ($sr, $docs) = ("$dir/srv", "$dir/docs");
 mkdir $docs;

@@ -12,7 +12,7 @@ use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use MIME::Base64 qw(encode_base64);
 use PbxDial::Test qw(sim json_of error_log_mark error_log_since ws_session free_port
-                     httpd_root httpd_start httpd_stop @DIRECT);
+                     httpd_root httpd_start httpd_stop @DIRECT suite_modules cache_key_file);
 
 plan tests => 21;
 
@@ -68,10 +68,10 @@ SKIP: {
     }
     my $dir = tempdir('pbxdial-ratelimit-XXXXXX', TMPDIR => 1, CLEANUP => 1);
     chmod 0755, $dir;
-    my @load = grep { /^LoadModule / } do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
+    my @load = suite_modules();
     my ($port, $dead) = (free_port(), free_port());
     my $sr = "$dir/srv";
-    { open my $k, '>', "$dir/key" or die $!; chmod 0600, "$dir/key"; print {$k} 'k' x 64, "\n" }    # memcache needs PbxDialCacheKey
+    my $key = cache_key_file($dir);    # memcache needs PbxDialCacheKey
     my $auth = " AuthType Basic\n AuthName CRM\n AuthUserFile $top/t/conf/htpasswd\n Require valid-user\n"
              . " PbxDialDomain example.com\n PbxDialRateLimit 100 60\n";
     open my $fh, '>', do { mkdir $sr; "$sr/httpd.conf" } or die $!;
@@ -79,7 +79,7 @@ SKIP: {
         "LoadModule socache_memcache_module $moddir/mod_socache_memcache.so\n",
         "LoadModule pbxdial_module $top/mod_pbxdial.so\n",
         "PbxDialServer $ENV{PBXDIAL_SIM_URL}\nPbxDialAdmin admin adminpw\nPbxDialTimeout 2\n",
-        "PbxDialCache memcache:127.0.0.1:$dead\nPbxDialCacheKey file:$dir/key\nPbxDialSessionLifetime Off\n",
+        "PbxDialCache memcache:127.0.0.1:$dead\nPbxDialCacheKey file:$key\nPbxDialSessionLifetime Off\n",
         "<Location /remote_call.htm>\n SetHandler pbxdial-call\n$auth</Location>\n",
         "<Location /rest/pbxlogin>\n SetHandler pbxdial-login\n$auth</Location>\n";
     close $fh;

@@ -17,7 +17,7 @@ use JSON::PP ();
 use MIME::Base64 qw(encode_base64);
 use Time::HiRes qw(time sleep);
 use PbxDial::Test qw(sim json_of error_log_mark error_log_since ws_session free_port
-                     httpd_root httpd_start httpd_stop);
+                     httpd_root httpd_start httpd_stop suite_modules cache_key_file);
 
 plan tests => 102;
 
@@ -187,8 +187,8 @@ my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
 my $moddir = `apxs -q LIBEXECDIR`; chomp $moddir;
 my $dir = tempdir('pbxdial-tenant-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod 0755, $dir;
-my @load = grep { /^LoadModule / } do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
-{ open my $k, '>', "$dir/key" or die $!; chmod 0600, "$dir/key"; print {$k} 'k' x 64, "\n" }    # memcache needs PbxDialCacheKey
+my @load = suite_modules();
+my $key = cache_key_file($dir);    # memcache needs PbxDialCacheKey
 # apr_memcache reports a server it has marked dead as "not found" (see the
 # notes): each case gets a fresh server, whose first cache read fails.
 sub nocache_httpd {
@@ -202,7 +202,7 @@ sub nocache_httpd {
         "LoadModule socache_memcache_module $moddir/mod_socache_memcache.so\n",
         "LoadModule pbxdial_module $top/mod_pbxdial.so\n",
         "PbxDialServer $ENV{PBXDIAL_SIM_URL}\nPbxDialAdmin admin adminpw\nPbxDialCache memcache:127.0.0.1:$dead\n",
-        "PbxDialCacheKey file:$dir/key\nPbxDialSessionLifetime Off\n",
+        "PbxDialCacheKey file:$key\nPbxDialSessionLifetime Off\n",
         "<Location /pbx/remote_call.htm>\n SetHandler pbxdial-call\n AuthType Basic\n AuthName PBX\n",
         " AuthBasicProvider pbx\n Require valid-user\n PbxDialDomain example.com\n PbxDialFailureLimit 3 60\n</Location>\n",
         "<Location /remote_call.htm>\n SetHandler pbxdial-call\n Require valid-user\n PbxDialDomain example.com\n",

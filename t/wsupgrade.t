@@ -14,7 +14,7 @@ use File::Temp qw(tempdir);
 use HTTP::Response;
 use IO::Socket::INET;
 use MIME::Base64 qw(encode_base64);
-use PbxDial::Test qw(sim json_of error_log_mark error_log_since in_vhost free_port httpd_root httpd_start);
+use PbxDial::Test qw(sim json_of error_log_mark error_log_since in_vhost free_port httpd_root httpd_start suite_modules);
 
 plan tests => 46;
 
@@ -88,7 +88,7 @@ ok t_cmp(pbx_asked(), 0, 'and the PBX was not asked (main upgraded it through th
 my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
 my $dir = tempdir('pbxdial-wsu-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod 0755, $dir;
-my @load = grep { /^LoadModule / } do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
+my @load = suite_modules();
 my $port = free_port();
 my $sr = "$dir/srv";
 my $head = httpd_root($sr, $port);

@@ -14,7 +14,7 @@ use PbxDial::Sim;
 
 our @EXPORT_OK = qw(sim json_of error_log_mark error_log_since timed in_vhost
                     free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop ws_session
-                    without_provenance @DIRECT);
+                    without_provenance @DIRECT suite_modules cache_key_file);
 
 # How a link was opened. The requests of Apache::TestRequest (GET, POST...)
 # are a person opening a link directly (typed, bookmarked, from a mail or
@@ -120,6 +120,25 @@ sub stop_pid {
     kill 'TERM', $pid;
     waitpid $pid, 0;
     @pids = grep { $_ != $pid } @pids;
+}
+
+# The LoadModule lines of the suite's own httpd (t/conf/modules.conf, which
+# scripts/apache-test.sh writes), for a private httpd's config.
+sub suite_modules {
+    open my $fh, '<', "$ENV{PBXDIAL_TOP}/t/conf/modules.conf" or die "t/conf/modules.conf: $!";
+    return grep { /^LoadModule / } <$fh>;
+}
+
+# A PbxDialCacheKey file in $dir, made now: 48 random bytes in hex, mode
+# 0600 (never committed). Returns its path.
+sub cache_key_file {
+    my ($dir) = @_;
+    my $path = "$dir/pbxdial.key";
+    open my $fh, '>', $path or die "$path: $!";
+    chmod 0600, $path;
+    print {$fh} unpack('H*', join '', map { chr int rand 256 } 1 .. 48), "\n";
+    close $fh;
+    return $path;
 }
 
 # Makes $sr (and $sr/logs) the root of a private httpd on 127.0.0.1:$port and
