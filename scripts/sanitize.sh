@@ -43,7 +43,10 @@ echo "== Apache-Test under ASan/UBSan"
 mkdir -p "$reports"
 chmod 777 "$reports"     # children run as nobody
 set +e
-HTTPD="$work/httpd-asan" scripts/apache-test.sh
+# t/linktool.t is left to the plain suite: it dumps pbxdial-link's memory
+# with gdb to look for passwords, and an AddressSanitizer build's dump is
+# about 10 GB (its shadow and allocator regions) per check.
+HTTPD="$work/httpd-asan" scripts/apache-test.sh $(ls t/*.t t/sim/*.t | grep -v '^t/linktool\.t$')
 rc=$?
 set -e
 found=$(find "$reports" -type f -size +0 2>/dev/null | wc -l)

@@ -79,11 +79,13 @@ sub left {
     system(qq{gdb -batch -nx -q -ex 'set debuginfod enabled off' -ex 'set breakpoint pending on' }
          . qq{-ex 'break $where' -ex "run $q <'$stdin'" -ex 'gcore $core' -ex kill --args '$tool' >'$dir/gdb.log' 2>&1});
     return 'no core dump (see gdb.log)' unless -s $core;
-    open my $fh, '<:raw', $core or die;
-    local $/;
-    my $mem = <$fh>;
+    # streamed through grep: under AddressSanitizer the dump is far larger
+    # than the process's real memory, too large to read into Perl
+    open my $g, '-|', 'grep', '-aoE', 'Wipe-Me-[0-9a-z]+', $core or die "grep: $!";
     my %n;
-    $n{$1}++ while $mem =~ /(Wipe-Me-[0-9a-z]+)/g;
+    while (my $hit = <$g>) { chomp $hit; $n{$hit}++ }
+    close $g;
+    unlink $core;
     return join(' ', map { "$_ x$n{$_}" } sort keys %n) || 'none';
 }
 
