@@ -118,9 +118,12 @@ static apr_status_t ws_out_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     apr_size_t n, k;
     int bd;
 
+    /* ours go first when the stream is between frames; the loop starts
+     * after them (a close of ours makes the rest OUT_CLOSED) */
+    b = APR_BRIGADE_FIRST(bb);
     if (x->out_state == OUT_FRAMES)
-        ws_out_release(x, bb, APR_BRIGADE_FIRST(bb));
-    for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = next) {
+        ws_out_release(x, bb, b);
+    for (; b != APR_BRIGADE_SENTINEL(bb); b = next) {
         next = APR_BUCKET_NEXT(b);
         if (x->out_state == OUT_PASS)
             break;
