@@ -15,9 +15,11 @@ use IO::Select;
 use IO::Socket::INET;
 use JSON::PP qw(decode_json encode_json);
 use MIME::Base64 qw(encode_base64);
-use PbxDial::Test qw(sim error_log_mark error_log_since ws_session);
+use File::Temp qw(tempdir);
+use PbxDial::Test qw(sim error_log_mark error_log_since ws_session free_port httpd_root httpd_start httpd_stop);
 
-plan tests => 49;
+my @other_mpms = qw(worker prefork);
+plan tests => 49 + 4 * @other_mpms;
 
 my $sim = sim();
 $sim->clear_faults;
@@ -32,6 +34,7 @@ my $BOB = '41@example.com';
 # {status, head, sock, buf}
 sub ws_open {
     my ($path, %o) = @_;
+    my $hostport = $o{hostport} // $hostport;
     my $s = IO::Socket::INET->new(PeerAddr => $hostport, Timeout => 10) or die "connect $hostport: $!";
     my $auth = encode_base64($o{user} // 'alice:s3cret', '');
     print {$s} "GET $path HTTP/1.1\r\nHost: $hostport\r\nAuthorization: Basic $auth\r\n",
@@ -234,3 +237,39 @@ $r = ws_session("ws://alice:s3cret\@$hostport/wsp/websocket",
 my ($state) = grep { ($_->{action} // '') eq 'call-state' && @{ $_->{calls} } } @{ $r->{messages} };
 ok t_cmp($state->{calls}[0]{'to-number'} // '', '0123456789', 'Mojo client (offers compression): the call is made, frames uncompressed');
 $sim->hangup_all;
+
+# --- the same filter under the worker and prefork MPMs (t/ runs event), in private servers
+my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
+my $moddir = `apxs -q LIBEXECDIR`; chomp $moddir;
+my $dir = tempdir('pbxdial-wspolicy-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+chmod 0755, $dir;
+my @load = grep { /^LoadModule / && !/mpm_/ } do { open my $fh, '<', "$top/t/conf/modules.conf" or die $!; <$fh> };
+for my $mpm (@other_mpms) {
+    my $port = free_port();
+    my $sr = "$dir/$mpm";
+    my $head = httpd_root($sr, $port);
+    open my $fh, '>', "$sr/httpd.conf" or die $!;
+    print {$fh} $head, "LoadModule mpm_${mpm}_module $moddir/mod_mpm_$mpm.so\n", @load,
+        "LoadModule pbxdial_module $top/mod_pbxdial.so\n",
+        "PbxDialServer $ENV{PBXDIAL_SIM_URL}\nPbxDialAdmin admin adminpw\nPbxDialTimeout 5\n",
+        "<Location /wsp/websocket>\n ProxyPass $ENV{PBXDIAL_SIM_URL}/websocket upgrade=websocket\n",
+        " AuthType Basic\n AuthName CRM\n AuthUserFile $top/t/conf/htpasswd\n Require valid-user\n",
+        " PbxDialDomain example.com\n PbxDialExtension 40\n PbxDialWebSocket On\n PbxDialDeny ^0900\n</Location>\n";
+    close $fh;
+    httpd_start($sr, $port);
+    $sim->hangup_all;
+    $sim->clear_ws_messages;
+    my $c = ws_open('/wsp/websocket', hostport => "127.0.0.1:$port");
+    send_raw($c, json_frame({action => 'make-call', to => '0900 5'}));
+    my $r = refusal(read_frames($c, until => \&is_refusal));
+    ok t_cmp($r->{error} // '', 'number_not_allowed', "$mpm: denied number refused");
+    send_raw($c, frame(0x01, '{"action":"make-') . frame(0x89, 'x') . frame(0x80, 'call","to":"0304"}'));
+    ok t_cmp($sim->wait_until(sub { @{ $sim->calls_of($ALICE) } }, 5) ? $sim->calls_of($ALICE)->[0]{'to-number'} : 'none',
+             '0304', "$mpm: allowed number in fragments with a ping: the PBX makes the call");
+    ok t_cmp(scalar(grep { /0900/ } @{ sent_to_pbx() }), 0, "$mpm: the denied one never reached the PBX");
+    send_raw($c, frame(0x82, 'x'));
+    ok t_cmp(close_of(read_frames($c)), 1003, "$mpm: binary frame: 1003");
+    close $c->{sock};
+    httpd_stop($sr);
+    $sim->hangup_all;
+}
