@@ -201,11 +201,17 @@ static void ws_in_refuse(ws_ctx_t *x, const pbxdial_wspolicy_t *pol, const char 
 /* make-call the number policy allows: PbxDialRateLimit, then the rebuilt frame. */
 static void ws_in_call(ws_ctx_t *x, pbxdial_wspolicy_t *pol)
 {
-    request_rec *r = x->r;
+    request_rec rr = *x->r, *r = &rr;
     unsigned char mask[4];
     const char *frame, *after;
     apr_size_t n;
-    int rv = pbxdial_ratelimit_check(r, x->dc, x->ext_at);
+    int rv;
+
+    /* the counter allocates in r->pool, which lives as long as the
+     * websocket: a copy of r on the message's pool keeps that bounded */
+    rr.pool = x->mp;
+    rr.err_headers_out = apr_table_make(x->mp, 2);
+    rv = pbxdial_ratelimit_check(r, x->dc, x->ext_at);
 
     if (rv != OK) {
         after = apr_table_get(r->err_headers_out, "Retry-After");
