@@ -13,6 +13,7 @@
 #include "src/linkauth.h"
 #include "src/logmask.h"
 #include "src/websocket.h"
+#include "src/wsfilter.h"
 #include "src/guard.h"
 #include "src/secret.h"
 #include "src/stats.h"
@@ -125,6 +126,7 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     ap_hook_check_authn(pbxdial_linkauth_check, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(pbxdial_websocket_fixup, after_rewrite, before_proxy, APR_HOOK_FIRST);
     pbxdial_websocket_register(p);
+    pbxdial_wsfilter_register(p);
     pbxdial_authn_pbx_register(p);
     ap_hook_optional_fn_retrieve(pbxdial_authn_pbx_retrieve, NULL, NULL, APR_HOOK_MIDDLE);
 }

@@ -143,3 +143,29 @@ U = {
  'ftp': '\x01ftp://pbx.example.com\0pbx.example.com',
 }
 for k, v in U.items(): w('url', k, v)
+
+# --- wsframe: first byte = chunk size - 1, then the browser's bytes (masked frames)
+def wsf(b0, payload, mask=b'\x37\xfa\x21\x3d', len_bytes=None):
+    if isinstance(payload, str): payload = payload.encode('utf-8')
+    n = len(payload)
+    m = 0x80 if mask else 0
+    if len_bytes is not None: hdr = bytes([b0]) + len_bytes
+    elif n < 126: hdr = bytes([b0, m | n])
+    elif n < 65536: hdr = bytes([b0, m | 126]) + struct.pack('>H', n)
+    else: hdr = bytes([b0, m | 127]) + struct.pack('>Q', n)
+    body = bytes(c ^ mask[i % 4] for i, c in enumerate(payload)) if mask else payload
+    return hdr + (mask or b'') + body
+ws = {
+ 'get-calls': b'\xff' + wsf(0x81, '{"action":"get-calls"}'),
+ 'make-call-split': b'\x02' + wsf(0x81, '{"action":"make-call","to":"030 1234"}'),
+ 'denied': b'\x00' + wsf(0x81, '{"action":"make-call","to":"0900123"}'),
+ 'fragments-ping': b'\x04' + wsf(0x01, '{"action":') + wsf(0x89, 'p') + wsf(0x00, '"make-') + wsf(0x80, 'call","to":"*31#0301"}'),
+ 'close': b'\x10' + wsf(0x88, b'\x03\xe8bye') + wsf(0x81, '{}'),
+ 'len16': b'\x40' + wsf(0x81, '{"action":"chat","message":"' + 'x' * 200 + '"}'),
+ 'len64-msb': b'\x05' + wsf(0x81, '', len_bytes=b'\xff\x80\x00\x00\x00\x00\x00\x00\x05'),
+ 'binary': b'\x01' + wsf(0x82, b'\x00\x01'),
+ 'rsv1': b'\x01' + wsf(0xc1, '{"action":"get-calls"}'),
+ 'dup-keys': b'\x08' + wsf(0x81, '{"action":"make-call","to":"0301","to":"0900"}'),
+ 'bad-utf8': b'\x08' + wsf(0x81, b'{"action":"\xc3\x28"}'),
+}
+for k, v in ws.items(): w('wsframe', k, v)

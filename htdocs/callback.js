@@ -101,6 +101,11 @@
         e = JSON.parse(e.data);
       } catch (x) {}
       if (e && e.action === 'call-state' && Array.isArray(e.calls)) calls(e.calls);
+      // same-origin mode: the server refused a make-call (dial policy, rate limit); the oldest
+      // element waiting for a call to that number shows why
+      if (e && e.action === 'pbxdial-refused') {
+        for (const c of busy) if (!c.id && c.num === e.to) return c.set('error', String(e.message || 'Call refused'));
+      }
     };
     sock.onclose = (e) =>
       ws === sock && lost(phase > 1 ? e.reason || 'Connection to the PBX lost' : 'The PBX refused the connection');

@@ -3,7 +3,7 @@
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #   SECONDS_PER_TARGET  time each target runs (default 10)
-#   TARGET              query number link reply files page url (default: all)
+#   TARGET              query number link reply files page url wsframe (default: all)
 # Environment:
 #   FUZZ_RUNS=N    run N executions per target instead of a time (the long
 #                  run: FUZZ_RUNS=10000000 scripts/fuzz.sh)
@@ -27,7 +27,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-all_targets=(query number link reply files page url)
+all_targets=(query number link reply files page url wsframe)
 secs=10
 if [ $# -gt 0 ] && [[ $1 =~ ^[0-9]+$ ]]; then
     secs=$1
@@ -56,6 +56,7 @@ sources() {
         files)  echo src/usermap_parse.c src/linkpw_parse.c src/lines.c src/names.c ;;
         page)   echo src/page.c ;;
         url)    echo src/url.c ;;
+        wsframe) echo src/wsframe.c src/wspolicy.c src/number.c src/policy.c ;;
         *)      return 1 ;;
     esac
 }

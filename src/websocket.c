@@ -34,6 +34,7 @@
 #include "session.h"
 #include "stats.h"
 #include "websocket.h"
+#include "wsfilter.h"
 
 #define WS_HEAD_FILTER "PBXDIAL_WS_HEAD"
 /* a response head larger than this is not one mod_proxy would send */
@@ -404,5 +405,7 @@ int pbxdial_websocket_fixup(request_rec *r)
                   "PBX websocket for %s@%s (user \"%s\"), %s session ready in %" APR_TIME_T_FMT " ms",
                   id.ext, id.domain, ap_escape_logitem(r->pool, r->user),
                   ses->cached ? "cached" : "new", apr_time_as_msec(out.elapsed));
+    apr_table_unset(r->headers_in, "Sec-WebSocket-Extensions");   /* frames are read: never compressed */
+    pbxdial_wsfilter_add(r, dc, apr_pstrcat(r->pool, id.ext, "@", id.domain, NULL));
     return OK;
 }

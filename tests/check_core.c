@@ -33,6 +33,7 @@ int main(void)
     srunner_add_suite(sr, check_link_suite());
     srunner_add_suite(sr, check_page_suite());
     srunner_add_suite(sr, check_httphead_suite());
+    srunner_add_suite(sr, check_wsframe_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

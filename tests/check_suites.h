@@ -18,4 +18,5 @@ Suite *check_policy_suite(void);
 Suite *check_link_suite(void);
 Suite *check_page_suite(void);
 Suite *check_httphead_suite(void);
+Suite *check_wsframe_suite(void);
 #endif
