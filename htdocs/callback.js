@@ -2,7 +2,7 @@
 (function (d) {
   'use strict';
   const K = Symbol.for('pbxdial');
-  if (d[K]) return; // loaded twice
+  if (d[K]) return;
   d[K] = 1;
   const me = d.currentScript || d.querySelector('script[data-tel-links]');
   // clickjacking: frameElement is null in a frame of another origin
@@ -22,8 +22,7 @@
   // the PBX may add or drop a country code
   const tail = (s) => norm(s).replace(/[^\d*#]/g, '').slice(-9);
 
-  // ---- the page's PBX connection
-  const busy = new Set(); // elements with a call
+  const busy = new Set();
   let ws, phase, synced, retry, idle, ka, tries = 0, gen = 0, queue = [], known = new Set();
 
   // calls up before a make-call are not its call
@@ -67,7 +66,7 @@
       let r = await fetch('/rest/pbxlogin', { signal }).catch(() => oops('The server cannot be reached'));
       const j = await r.json().catch(() => 0);
       if (!r.ok || !j) oops((j && j.message) || 'PBX login failed (HTTP ' + r.status + ')', r.status < 500);
-      let url = j.websocket; // same-origin mode
+      let url = j.websocket;
       if (!url) {
         url = String(j.server).replace(/\/+$/, '');
         if (!/^https?:/i.test(url)) url = 'https://' + url;
@@ -80,7 +79,7 @@
       }
       if (my !== gen) return;
       url = new URL(url, location.href).href.replace(/^http/i, 'ws');
-      // same-origin mode: another site would get the calls
+      // another site would get the calls
       if (j.websocket && !url.startsWith(location.origin.replace('http', 'ws') + '/'))
         oops('Refused a websocket on another site', 1);
       const q = 'domain=' + encodeURIComponent(j.domain) + '&user=' + encodeURIComponent(j.user);
@@ -101,11 +100,9 @@
         e = JSON.parse(e.data);
       } catch (x) {}
       if (e && e.action === 'call-state' && Array.isArray(e.calls)) calls(e.calls);
-      // same-origin mode: the server refused a make-call (dial policy, rate limit); the oldest
-      // element waiting for a call to that number shows why
-      if (e && e.action === 'pbxdial-refused') {
-        for (const c of busy) if (!c.id && c.num === e.to) return c.set('error', String(e.message || 'Call refused'));
-      }
+      // the server's dial policy refused a make-call: its element says why
+      if (e && e.action === 'pbxdial-refused')
+        for (const c of busy) if (!c.id && c.num === e.to) return c.set('error', String(e.message));
     };
     sock.onclose = (e) =>
       ws === sock && lost(phase > 1 ? e.reason || 'Connection to the PBX lost' : 'The PBX refused the connection');
@@ -159,7 +156,6 @@
     if (!synced) flush();
   }
 
-  // ---- one state machine per <pbxcall> or tel: link
   class Ctl {
     constructor(el, a) {
       const btn = (name, label) => {

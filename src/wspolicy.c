@@ -29,7 +29,7 @@ static int ws_passes(const char *action)
 static pbxdial_wspolicy_e ws_call(apr_pool_t *p, json_t *to, const pbxdial_policy_t *const *deny,
                                   int ndeny, const pbxdial_policy_t *allow, pbxdial_wspolicy_t *out)
 {
-    const char *err;
+    const char *err = NULL;
 
     if (!json_is_string(to)) {
         out->error = "bad_dest";
