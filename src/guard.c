@@ -523,19 +523,19 @@ const char *pbxdial_guard_get(request_rec *r, const char *key)
     return value;
 }
 
-void pbxdial_guard_put(request_rec *r, const char *key, const char *value, apr_time_t expiry)
+int pbxdial_guard_put(request_rec *r, const char *key, const char *value, apr_time_t expiry)
 {
     apr_size_t len = strlen(value);
     guard_op_t *op;
 
     if (len > GUARD_VALUE_MAX)
-        return;
+        return -1;
     if ((op = guard_op(r, OP_PUT, guard.marks, key))) {
         memcpy(op->value, value, len);
         op->len = (unsigned int)len;
         op->expiry = expiry;
     }
-    guard_run(r, op, NULL);
+    return guard_run(r, op, NULL) == 1 ? 1 : -1;
 }
 
 void pbxdial_guard_drop(request_rec *r, const char *key)

@@ -44,9 +44,10 @@ int pbxdial_guard_count_unauthenticated(request_rec *r, const char *key, apr_int
                                         int add, apr_time_t *window_end);
 
 /* A small value (up to 512 bytes) under key: get returns NULL when absent
- * or on failure; put and drop log their failures. */
+ * or on failure; put returns 1 when stored, -1 when not; put and drop log
+ * their failures. */
 const char *pbxdial_guard_get(request_rec *r, const char *key);
-void pbxdial_guard_put(request_rec *r, const char *key, const char *value, apr_time_t expiry);
+int pbxdial_guard_put(request_rec *r, const char *key, const char *value, apr_time_t expiry);
 void pbxdial_guard_drop(request_rec *r, const char *key);
 
 #endif

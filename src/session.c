@@ -44,8 +44,10 @@ pbxdial_pbx_rc_e pbxdial_session_get(request_rec *r, const pbxdial_pbx_conf_t *p
         s->value = NULL;
         return out->rc;
     }
-    if (s->key)
-        pbxdial_guard_put(r, s->key, s->value, apr_time_now() + s->lifetime);
+    /* a session the cache did not take is nobody's to reuse: as without a
+     * cache, the caller ends it after use instead of leaving it on the PBX */
+    if (s->key && pbxdial_guard_put(r, s->key, s->value, apr_time_now() + s->lifetime) != 1)
+        s->key = NULL;
     return PBXDIAL_PBX_OK;
 }
 

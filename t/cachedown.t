@@ -19,7 +19,7 @@ use JSON::PP qw(decode_json);
 use Time::HiRes qw(time sleep);
 use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop @DIRECT suite_modules cache_key_file);
 
-plan tests => 2 * 11;
+plan tests => 2 * 12;
 
 my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
 my $moddir = `apxs -q LIBEXECDIR`; chomp $moddir;
@@ -117,6 +117,8 @@ for my $case (['memcache', 'black-holed memcached'], ['redis', 'stopped redis'])
     ($status) = timed_get("$base/remote_call.htm?dest=0773", %basic40);
     my @logins = grep { ($_->{body} // '') =~ /"name":"3rd"/ } @{ $sim->requests(path => '/rest/system/session') };
     ok t_cmp("$status " . scalar(@logins), '200 2', "$what: a second call dials too, with a fresh PBX login each time");
+    my @logouts = grep { ($_->{method} // '') eq 'DELETE' } @{ $sim->requests(path => '/rest/system/session') };
+    ok t_cmp(scalar @logouts, 2, "$what: ... and each session the cache did not take is logged out, not left on the PBX");
     $sim->hangup_all;
 
     # several at once, in every child: none waits behind another's stuck call
