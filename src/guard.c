@@ -29,6 +29,7 @@
 #include <util_mutex.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "config.h"
@@ -60,7 +61,8 @@ static struct {
     ap_socache_instance_t *anon;            /* what anyone can create */
     int local;                              /* AP_SOCACHE_FLAG_NOTMPSAFE: mutex, no thread */
     apr_global_mutex_t *mutex;
-    unsigned char value_key[PBXDIAL_SECRET_LEN];
+    unsigned char id_key[PBXDIAL_SECRET_LEN];     /* derived once per generation, */
+    unsigned char value_key[PBXDIAL_SECRET_LEN];  /* not on every cache call */
 } guard;
 
 static const char *guard_spec(void)
@@ -95,6 +97,7 @@ const char *pbxdial_guard_set_cache(cmd_parms *cmd, void *dc, const char *arg)
 int pbxdial_guard_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     guard.spec = NULL;          /* every (re)read of the config starts afresh */
+    OPENSSL_cleanse(guard.id_key, sizeof(guard.id_key));
     OPENSSL_cleanse(guard.value_key, sizeof(guard.value_key));
     if (ap_mutex_register(pconf, GUARD_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0) != APR_SUCCESS)
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -200,6 +203,7 @@ int pbxdial_guard_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *p
         || !guard_instance(&guard.anon, guard_anon_args(ptemp, args), GUARD_NS_ANON, ptemp, pconf, s))
         return HTTP_INTERNAL_SERVER_ERROR;
     apr_pool_cleanup_register(pconf, s, guard_destroy, apr_pool_cleanup_null);
+    pbxdial_secret_derive("cache id", guard.id_key);
     pbxdial_secret_derive("cache value", guard.value_key);
     return OK;
 }
@@ -227,7 +231,10 @@ void pbxdial_guard_child_init(apr_pool_t *pchild, server_rec *s)
  * prefix (mc_session_id2sz, socache_rd_id2key in httpd's modules/cache). */
 static void guard_id(const char *key, unsigned char id[GUARD_ID_LEN])
 {
-    pbxdial_secret_hmac("cache id", key, strlen(key), id);
+    unsigned int len = 0;
+
+    /* = pbxdial_secret_hmac("cache id", ...), with the purpose's key kept */
+    HMAC(EVP_sha256(), guard.id_key, sizeof(guard.id_key), (const unsigned char *)key, strlen(key), id, &len);
 }
 
 /* nonce | AES-256-GCM(value) | tag, the id as additional data. */
