@@ -8,17 +8,17 @@
 #include <http_request.h>
 #include <ap_mpm.h>
 
-#include "src/authn_pbx.h"
-#include "src/config.h"
-#include "src/linkauth.h"
-#include "src/logmask.h"
-#include "src/websocket.h"
-#include "src/wsfilter.h"
-#include "src/guard.h"
-#include "src/secret.h"
-#include "src/stats.h"
-#include "src/handlers.h"
-#include "src/pbx.h"
+#include "httpd/authn_pbx.h"
+#include "httpd/config.h"
+#include "httpd/linkauth.h"
+#include "httpd/logmask.h"
+#include "httpd/websocket.h"
+#include "httpd/wsfilter.h"
+#include "httpd/store.h"
+#include "httpd/secret.h"
+#include "httpd/stats.h"
+#include "httpd/handlers.h"
+#include "pbx/pbx.h"
 
 static const command_rec pbxdial_cmds[] = {
     AP_INIT_TAKE1("PbxDialServer", pbxdial_config_set_server, NULL, RSRC_CONF,
@@ -55,7 +55,7 @@ static const command_rec pbxdial_cmds[] = {
                  "On a location proxied to the PBX websocket: inject the user's PBX session"),
     AP_INIT_TAKE1("PbxDialWebSocketPath", pbxdial_config_set_websocket_path, NULL, ACCESS_CONF | RSRC_CONF,
                   "Same-origin mode: /rest/pbxlogin sends browsers to this websocket path (or none)"),
-    AP_INIT_TAKE1("PbxDialCache", pbxdial_guard_set_cache, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("PbxDialCache", pbxdial_store_set_cache, NULL, RSRC_CONF,
                   "mod_socache provider for shared state: shmcb (default), memcache:HOST:PORT, redis:HOST:PORT"),
     AP_INIT_TAKE1("PbxDialSessionLifetime", pbxdial_config_set_session_lifetime, NULL, RSRC_CONF,
                   "How long a PBX session is reused for calls of one extension (default 900 s), or Off"),
@@ -83,7 +83,7 @@ static void pbxdial_child_init(apr_pool_t *p, server_rec *s)
     if (rv != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, "PBXDIAL0151: could not start the thread that "
                      "talks to the PBX in this child; its worker threads do it themselves");
-    pbxdial_guard_child_init(p, s);
+    pbxdial_store_child_init(p, s);
 }
 
 static int pbxdial_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
@@ -96,7 +96,7 @@ static int pbxdial_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "mod_pbxdial: %s; pbxdial-status shows nothing", err);
     if (pbxdial_secret_post_config(s) != OK)
         return HTTP_INTERNAL_SERVER_ERROR;
-    return pbxdial_guard_post_config(pconf, plog, ptemp, s);
+    return pbxdial_store_post_config(pconf, plog, ptemp, s);
 }
 
 static void pbxdial_register_hooks(apr_pool_t *p)
@@ -106,9 +106,9 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     /* after mod_rewrite: a per-directory [P] is then known to be proxied */
     static const char *const after_rewrite[] = { "mod_rewrite.c", NULL };
 
-    ap_hook_pre_config(pbxdial_guard_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_config(pbxdial_store_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_pre_config(pbxdial_secret_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_check_config(pbxdial_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(pbxdial_startup_check, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(pbxdial_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(pbxdial_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(pbxdial_handler_login, NULL, NULL, APR_HOOK_MIDDLE);

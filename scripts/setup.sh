@@ -48,7 +48,7 @@ if [ "$what" = test ]; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null
     fi
     # playwright-core only: it drives /usr/bin/chromium and downloads no browser
-    (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+    (cd test/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 [ -x configure ] || autoreconf -fi

@@ -59,7 +59,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
     -keyout "$run/sim/key.pem" -out "$run/sim/cert.pem" 2>/dev/null
 chmod 644 "$run/sim/cert.pem"
 rm -f "$run/sim/ready.json"
-perl "$top/t/sim/pbxdial-sim" --config "$top/t/sim/pbx.json" \
+perl "$top/sim/pbxdial-sim" --config "$top/sim/pbx.json" \
     --http "127.0.0.1:$sim_port" --https "127.0.0.1:$sim_tls_port" \
     --cert "$run/sim/cert.pem" --key "$run/sim/key.pem" \
     --ready-file "$run/sim/ready.json" >"$run/logs/sim.log" 2>&1 &

@@ -14,7 +14,7 @@ section() { printf '\n==== %s ====\n' "$1"; }
 
 # -- unit tests (check)
 section "unit tests (check)"
-make -s tests/check_core >"$logs/unit-build.txt" 2>&1 && ./tests/check_core 2>&1 | tee "$logs/unit.txt"
+make -s test/unit/check_core >"$logs/unit-build.txt" 2>&1 && ./test/unit/check_core 2>&1 | tee "$logs/unit.txt"
 line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$logs/unit.txt" 2>/dev/null | tail -1)
 if [ -n "$line" ]; then
     n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
@@ -23,6 +23,21 @@ if [ -n "$line" ]; then
     passed=$((passed + n - f)) failed=$((failed + f))
 else
     cat "$logs/unit-build.txt"; broken+=(unit)
+fi
+
+# -- the layer rule of src/README.md, from the #include lines
+section "layers (src/core, src/pbx, src/httpd)"
+test/unit/layers.sh >"$logs/layers.txt" 2>&1
+layers_rc=$?
+grep -v '^ok ' "$logs/layers.txt"
+lp=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$logs/layers.txt")
+if [ -n "$lp" ]; then
+    set -- $lp
+    [ "$2" = 0 ] && [ "$layers_rc" != 0 ] && set -- "$1" 1
+    passed=$((passed + $1)) failed=$((failed + $2))
+    [ "$2" = 0 ] || failing+=(layers)
+else
+    broken+=(layers)
 fi
 
 # Adds the counts of a prove-style run (Apache-Test) to the totals.
@@ -46,7 +61,7 @@ count_prove "$logs/apache-test.txt" "${PIPESTATUS[0]}" apache-test
 
 # -- browser tests
 section "browser tests (chromium + playwright-core)"
-scripts/e2e.sh 2>&1 | tee "$logs/e2e.txt"
+test/e2e/run 2>&1 | tee "$logs/e2e.txt"
 e2e_rc=${PIPESTATUS[0]}
 p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$logs/e2e.txt" | tail -1)
 f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$logs/e2e.txt" | tail -1)
@@ -70,26 +85,26 @@ count_summary() {
 }
 
 # -- the example site project against `make install DESTDIR=...` (installed pieces only)
-section "example site (t/outside) against the installed module and simulator"
-scripts/outside-test.sh 2>&1 | tee "$logs/outside.txt"
+section "example site (test/outside) against the installed module and simulator"
+test/outside/run 2>&1 | tee "$logs/outside.txt"
 count_summary "$logs/outside.txt" "${PIPESTATUS[0]}" outside
 
-# -- the Debian package: build, contents, lintian, apache2 -t, t/outside on dpkg -x
+# -- the Debian package: build, contents, lintian, apache2 -t, test/outside on dpkg -x
 # (nocheck: the package's own make check is the Apache-Test run above)
 section "Debian package"
-DEB_BUILD_OPTIONS=nocheck scripts/package-test.sh 2>&1 | tee "$logs/package.txt"
+DEB_BUILD_OPTIONS=nocheck test/package/run 2>&1 | tee "$logs/package.txt"
 count_summary "$logs/package.txt" "${PIPESTATUS[0]}" package
 
 # -- the module built with ASan + UBSan, the whole Apache-Test suite again
 section "Apache-Test under AddressSanitizer + UndefinedBehaviorSanitizer"
-scripts/sanitize.sh 2>&1 | tee "$logs/sanitize.txt"
+test/sanitize/run 2>&1 | tee "$logs/sanitize.txt"
 san_rc=${PIPESTATUS[0]}
 count_prove "$logs/sanitize.txt" "$san_rc" sanitizers
 grep -q '^sanitize: no ASan, LSan or UBSan report' "$logs/sanitize.txt" || { [ "$san_rc" != 0 ] && failed=$((failed + 1)); }
 
-# -- libFuzzer smoke run over the pure core (the long run is in fuzz/README.md)
+# -- libFuzzer smoke run over the pure core (the long run is in test/fuzz/README.md)
 section "fuzzing smoke run (libFuzzer + ASan + UBSan)"
-scripts/fuzz.sh 5 2>&1 | tee "$logs/fuzz.txt"
+test/fuzz/run 5 2>&1 | tee "$logs/fuzz.txt"
 fuzz_rc=${PIPESTATUS[0]}
 p=$(sed -nE 's/^fuzz: ([0-9]+) ok, ([0-9]+) failed$/\1/p' "$logs/fuzz.txt" | tail -1)
 f=$(sed -nE 's/^fuzz: ([0-9]+) ok, ([0-9]+) failed$/\2/p' "$logs/fuzz.txt" | tail -1)
@@ -103,7 +118,7 @@ fi
 
 # -- LeakSanitizer over a long run inside httpd (with a positive control)
 section "LeakSanitizer: logins and calls inside httpd -X"
-scripts/leak-check.sh 1000 2>&1 | tee "$logs/leak-check.txt"
+test/leak/run 1000 2>&1 | tee "$logs/leak-check.txt"
 count_summary "$logs/leak-check.txt" "${PIPESTATUS[0]}" leak-check
 
 echo

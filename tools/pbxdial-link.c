@@ -16,8 +16,8 @@
 #include <apr_strings.h>
 #include <apr_time.h>
 
-#include "link.h"
-#include "linkpw_parse.h"
+#include "core/link.h"
+#include "core/linkpw.h"
 
 #define PW_MAX    1024
 #define FILE_MAX  (1024 * 1024)

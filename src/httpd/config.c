@@ -1,0 +1,472 @@
+/* Directive setters, create and merge. A bad value is refused here, so that
+ * `apache2 -t` names the file and line; the message says what to write. */
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include <apr_file_info.h>
+#include <http_core.h>
+#include <ap_provider.h>
+#include <http_request.h>
+#include <mod_auth.h>
+
+#include "httpd/config.h"
+#include "httpd/log.h"
+#include "core/linkpw.h"
+#include "core/url.h"
+#include "core/usermap.h"
+
+void *pbxdial_config_srv_create(apr_pool_t *p, server_rec *s)
+{
+    pbxdial_srv_conf_t *sc = apr_pcalloc(p, sizeof(*sc));
+
+    sc->timeout = PBXDIAL_UNSET;
+    sc->verify_peer = PBXDIAL_UNSET;
+    sc->session_lifetime = PBXDIAL_UNSET;
+    return sc;
+}
+
+void *pbxdial_config_srv_merge(apr_pool_t *p, void *basev, void *addv)
+{
+    const pbxdial_srv_conf_t *base = basev, *add = addv;
+    pbxdial_srv_conf_t *sc = apr_pcalloc(p, sizeof(*sc));
+
+    sc->server = add->server ? add->server : base->server;
+    sc->public_server = add->public_server ? add->public_server : base->public_server;
+    sc->public_server_where = add->public_server ? add->public_server_where : base->public_server_where;
+    sc->admin_user = add->admin_user ? add->admin_user : base->admin_user;
+    sc->admin_password = add->admin_user ? add->admin_password : base->admin_password;
+    sc->timeout = add->timeout != PBXDIAL_UNSET ? add->timeout : base->timeout;
+    sc->ca_file = add->ca_file ? add->ca_file : base->ca_file;
+    sc->verify_peer = add->verify_peer != PBXDIAL_UNSET ? add->verify_peer : base->verify_peer;
+    sc->session_lifetime = add->session_lifetime != PBXDIAL_UNSET ? add->session_lifetime
+                                                                  : base->session_lifetime;
+    return sc;
+}
+
+void *pbxdial_config_dir_create(apr_pool_t *p, char *dir)
+{
+    pbxdial_dir_conf_t *dc = apr_pcalloc(p, sizeof(*dc));
+
+    dc->lifetime = PBXDIAL_UNSET;
+    dc->connect = PBXDIAL_UNSET;
+    dc->websocket = PBXDIAL_UNSET;
+    dc->link_once = PBXDIAL_UNSET;
+    dc->rate_max = PBXDIAL_UNSET;
+    dc->fail_max = PBXDIAL_UNSET;
+    return dc;
+}
+
+void *pbxdial_config_dir_merge(apr_pool_t *p, void *basev, void *addv)
+{
+    const pbxdial_dir_conf_t *base = basev, *add = addv;
+    pbxdial_dir_conf_t *dc = apr_pcalloc(p, sizeof(*dc));
+
+    dc->domain_set = add->domain_set || base->domain_set;
+    dc->domain = add->domain_set ? add->domain : base->domain;
+    dc->extension_set = add->extension_set || base->extension_set;
+    dc->extension = add->extension_set ? add->extension : base->extension;
+    dc->usermap_set = add->usermap_set || base->usermap_set;
+    dc->usermap = add->usermap_set ? add->usermap : base->usermap;
+    dc->providers_set = add->providers_set || base->providers_set;
+    dc->providers = add->providers_set ? add->providers : base->providers;
+    dc->linkpw_set = add->linkpw_set || base->linkpw_set;
+    dc->linkpw = add->linkpw_set ? add->linkpw : base->linkpw;
+    dc->lifetime = add->lifetime != PBXDIAL_UNSET ? add->lifetime : base->lifetime;
+    dc->allow_set = add->allow_set || base->allow_set;
+    dc->allow = add->allow_set ? add->allow : base->allow;
+    dc->connect = add->connect != PBXDIAL_UNSET ? add->connect : base->connect;
+    dc->websocket = add->websocket != PBXDIAL_UNSET ? add->websocket : base->websocket;
+    dc->link_once = add->link_once != PBXDIAL_UNSET ? add->link_once : base->link_once;
+    if (add->rate_max != PBXDIAL_UNSET) {
+        dc->rate_max = add->rate_max;
+        dc->rate_window = add->rate_window;
+    }
+    else {
+        dc->rate_max = base->rate_max;
+        dc->rate_window = base->rate_window;
+    }
+    if (add->fail_max != PBXDIAL_UNSET) {
+        dc->fail_max = add->fail_max;
+        dc->fail_window = add->fail_window;
+    }
+    else {
+        dc->fail_max = base->fail_max;
+        dc->fail_window = base->fail_window;
+    }
+    dc->websocket_path_set = add->websocket_path_set || base->websocket_path_set;
+    dc->websocket_path = add->websocket_path_set ? add->websocket_path : base->websocket_path;
+    /* deny patterns add up: an outer PbxDialDeny still holds in an inner scope */
+    if (base->deny && add->deny)
+        dc->deny = apr_array_append(p, base->deny, add->deny);
+    else
+        dc->deny = add->deny ? add->deny : base->deny;
+    dc->own_deny = add->own_deny;
+    return dc;
+}
+
+static pbxdial_srv_conf_t *config_srv(cmd_parms *cmd)
+{
+    return ap_get_module_config(cmd->server->module_config, &pbxdial_module);
+}
+
+const char *pbxdial_config_set_server(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = pbxdial_url_check_base(cmd->pool, arg, &config_srv(cmd)->server);
+
+    return err ? apr_psprintf(cmd->pool, "%s %s", cmd->cmd->name, err) : NULL;
+}
+
+const char *pbxdial_config_set_public_server(cmd_parms *cmd, void *dc, const char *arg)
+{
+    pbxdial_srv_conf_t *sc = config_srv(cmd);
+    const char *err = pbxdial_url_check_public(cmd->pool, arg, &sc->public_server);
+
+    if (err)
+        return apr_psprintf(cmd->pool, "%s %s", cmd->cmd->name, err);
+    sc->public_server_where = apr_psprintf(cmd->pool, "line %d of %s", cmd->directive->line_num,
+                                           cmd->directive->filename);
+    return NULL;
+}
+
+/* "file:/path": the first line of that file, so the secret need not be in
+ * httpd.conf. Read now, as root, before httpd drops privileges. */
+static const char *config_read_secret(cmd_parms *cmd, const char *spec, const char **out)
+{
+    const char *path = ap_server_root_relative(cmd->pool, spec + 5);
+    apr_file_t *f;
+    apr_finfo_t fi;
+    char line[1024];
+    apr_size_t n;
+    apr_status_t rv;
+
+    if (!path || !spec[5])
+        return "file: needs a path, e.g. file:/etc/apache2/pbx-admin.secret";
+    rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, cmd->temp_pool);
+    if (rv != APR_SUCCESS)
+        return apr_psprintf(cmd->pool, "cannot read password file %s: %pm; create it with the "
+                            "password on its first line (chmod 0600)", path, &rv);
+    if (apr_file_info_get(&fi, APR_FINFO_PROT, f) == APR_SUCCESS && (fi.protection & APR_FPROT_WREAD)) {
+        apr_file_close(f);
+        return apr_psprintf(cmd->pool, "password file %s is readable by everyone; "
+                            "run chmod 0600 %s (or 0640 with group root)", path, path);
+    }
+    rv = apr_file_gets(line, sizeof(line), f);
+    apr_file_close(f);
+    if (rv != APR_SUCCESS && rv != APR_EOF)
+        return apr_psprintf(cmd->pool, "cannot read password file %s: %pm", path, &rv);
+    if (rv == APR_EOF)
+        line[0] = '\0';
+    n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    if (n == 0)
+        return apr_psprintf(cmd->pool, "password file %s is empty; put the PBX admin password "
+                            "on its first line", path);
+    *out = apr_pstrdup(cmd->pool, line);
+    memset(line, 0, sizeof(line));
+    return NULL;
+}
+
+const char *pbxdial_config_set_admin(cmd_parms *cmd, void *dc, const char *user, const char *pw)
+{
+    pbxdial_srv_conf_t *sc = config_srv(cmd);
+    const char *err;
+
+    if (!*user)
+        return "PbxDialAdmin needs a user name: PbxDialAdmin admin file:/etc/apache2/pbx-admin.secret";
+    if (!strncmp(pw, "file:", 5)) {
+        if ((err = config_read_secret(cmd, pw, &sc->admin_password)))
+            return apr_psprintf(cmd->pool, "PbxDialAdmin: %s", err);
+    }
+    else if (!*pw) {
+        return "PbxDialAdmin needs a password (or file:/path to a file holding it)";
+    }
+    else {
+        sc->admin_password = pw;
+    }
+    sc->admin_user = user;
+    return NULL;
+}
+
+const char *pbxdial_config_set_timeout(cmd_parms *cmd, void *dc, const char *arg)
+{
+    apr_interval_time_t t;
+
+    if (ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS || t <= 0)
+        return apr_psprintf(cmd->pool, "PbxDialTimeout '%s' is not a positive duration; write "
+                            "seconds (e.g. 10) or milliseconds with ms (e.g. 2500ms)", arg);
+    if (t > apr_time_from_sec(300))
+        return apr_psprintf(cmd->pool, "PbxDialTimeout '%s' is longer than 300 s; a web request "
+                            "should not wait that long for the PBX", arg);
+    config_srv(cmd)->timeout = t;
+    return NULL;
+}
+
+const char *pbxdial_config_set_ca_file(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    apr_finfo_t fi;
+
+    if (!path || apr_stat(&fi, path, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS
+        || fi.filetype != APR_REG)
+        return apr_psprintf(cmd->pool, "PbxDialCAFile '%s' is not a readable file; give the PEM "
+                            "file of the CA that signed the PBX certificate", arg);
+    config_srv(cmd)->ca_file = path;
+    return NULL;
+}
+
+const char *pbxdial_config_set_verify_peer(cmd_parms *cmd, void *dc, int on)
+{
+    config_srv(cmd)->verify_peer = on;
+    return NULL;
+}
+
+static const char *config_parse_expr(cmd_parms *cmd, const char *arg, ap_expr_info_t **out)
+{
+    const char *err = NULL;
+
+    *out = ap_expr_parse_cmd(cmd, arg, AP_EXPR_FLAG_STRING_RESULT, &err, NULL);
+    if (err)
+        return apr_psprintf(cmd->pool, "%s: cannot parse expression \"%s\": %s; write a string "
+                            "such as \"example.com\" or \"%%{REMOTE_USER}\" "
+                            "(see https://httpd.apache.org/docs/2.4/expr.html)",
+                            cmd->cmd->name, arg, err);
+    return NULL;
+}
+
+const char *pbxdial_config_set_domain(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+
+    dc->domain_set = 1;
+    return config_parse_expr(cmd, arg, &dc->domain);
+}
+
+const char *pbxdial_config_set_extension(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+
+    dc->extension_set = 1;
+    return config_parse_expr(cmd, arg, &dc->extension);
+}
+
+const char *pbxdial_config_set_usermap(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *err;
+
+    dc->usermap_set = 1;
+    if (!strcasecmp(arg, "none")) {
+        dc->usermap = NULL;
+        return NULL;
+    }
+    if (!path || (err = pbxdial_filemap_open(cmd->pool, path, pbxdial_usermap_parse, 0, &dc->usermap)))
+        return apr_psprintf(cmd->pool, "PbxDialUserMap: %s; each line is \"webuser extension\" "
+                            "or \"webuser extension@domain\"", path ? err : arg);
+    return NULL;
+}
+
+const char *pbxdial_config_set_auth_provider(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+    pbxdial_provider_t *pv;
+    const authn_provider *ap;
+
+    /* looked up now, as mod_auth_basic does: a typo fails httpd -t */
+    ap = ap_lookup_provider(AUTHN_PROVIDER_GROUP, arg, AUTHN_PROVIDER_VERSION);
+    if (!ap)
+        return apr_psprintf(cmd->pool, "PbxDialAuthProvider: unknown authn provider \"%s\"; load "
+                            "its module (e.g. mod_authn_file for \"file\") or use \"pbx\"", arg);
+    if (!ap->check_password)
+        return apr_psprintf(cmd->pool, "PbxDialAuthProvider: the \"%s\" provider cannot check "
+                            "passwords", arg);
+    if (!dc->providers_set || !dc->providers) {
+        dc->providers = apr_array_make(cmd->pool, 2, sizeof(pbxdial_provider_t));
+        dc->providers_set = 1;
+    }
+    pv = apr_array_push(dc->providers);
+    pv->name = arg;
+    pv->provider = ap;
+    return NULL;
+}
+
+const char *pbxdial_config_set_link_passwords(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *err;
+
+    dc->linkpw_set = 1;
+    if (!strcasecmp(arg, "none")) {
+        dc->linkpw = NULL;
+        return NULL;
+    }
+    if (!path || (err = pbxdial_filemap_open(cmd->pool, path, pbxdial_linkpw_parse, 1, &dc->linkpw)))
+        return apr_psprintf(cmd->pool, "PbxDialLinkPasswords: %s; each line is \"user:password\"",
+                            path ? err : arg);
+    return NULL;
+}
+
+const char *pbxdial_config_set_link_lifetime(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+    apr_interval_time_t t;
+
+    if (ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS || t < apr_time_from_sec(1)
+        || t > apr_time_from_sec(366 * 86400))
+        return apr_psprintf(cmd->pool, "PbxDialLinkLifetime '%s' is not a duration between 1 s "
+                            "and a year; write seconds, e.g. 7200, or 2h", arg);
+    dc->lifetime = apr_time_sec(t);
+    return NULL;
+}
+
+static const char *config_add_pattern(cmd_parms *cmd, pbxdial_policy_t **pol, int deny, const char *arg)
+{
+    const char *err = pbxdial_policy_add(cmd->pool, pol, deny, arg);
+
+    return err ? apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, err) : NULL;
+}
+
+const char *pbxdial_config_set_allow(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+
+    dc->allow_set = 1;
+    return config_add_pattern(cmd, &dc->allow, 0, arg);
+}
+
+const char *pbxdial_config_set_deny(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+
+    if (!dc->own_deny) {
+        const char *err = config_add_pattern(cmd, &dc->own_deny, 1, arg);
+        if (err)
+            return err;
+        dc->deny = apr_array_make(cmd->pool, 1, sizeof(pbxdial_policy_t *));
+        APR_ARRAY_PUSH(dc->deny, pbxdial_policy_t *) = dc->own_deny;
+        return NULL;
+    }
+    return config_add_pattern(cmd, &dc->own_deny, 1, arg);
+}
+
+const char *pbxdial_config_set_connect(cmd_parms *cmd, void *dcv, int on)
+{
+    ((pbxdial_dir_conf_t *)dcv)->connect = on;
+    return NULL;
+}
+
+const char *pbxdial_config_set_websocket(cmd_parms *cmd, void *dcv, int on)
+{
+    ((pbxdial_dir_conf_t *)dcv)->websocket = on;
+    return NULL;
+}
+
+const char *pbxdial_config_set_websocket_path(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+    const char *c;
+
+    dc->websocket_path_set = 1;
+    if (!strcasecmp(arg, "none")) {
+        dc->websocket_path = NULL;
+        return NULL;
+    }
+    /* a path on this site: the browser adds scheme and host itself */
+    if (arg[0] != '/' || arg[1] == '/')
+        return apr_psprintf(cmd->pool, "PbxDialWebSocketPath '%s' must be a path on this site, "
+                            "e.g. /pbx/websocket (the <Location> with PbxDialWebSocket On)", arg);
+    for (c = arg; *c; c++)
+        if (*c == '?' || *c == '#' || *c == '"' || *c == '\\' || (unsigned char)*c <= ' ')
+            return apr_psprintf(cmd->pool, "PbxDialWebSocketPath '%s' must be a plain path without "
+                                "query, spaces or quotes", arg);
+    dc->websocket_path = arg;
+    return NULL;
+}
+
+const char *pbxdial_config_set_link_once(cmd_parms *cmd, void *dcv, int on)
+{
+    ((pbxdial_dir_conf_t *)dcv)->link_once = on;
+    return NULL;
+}
+
+/* "N DURATION" for the limits; N 0 or "Off" turns the limit off. */
+static const char *config_limit(cmd_parms *cmd, const char *n, const char *window, int *max,
+                                apr_interval_time_t *win)
+{
+    apr_interval_time_t t;
+    char *end;
+    long v;
+
+    if (!strcasecmp(n, "off") && !window) {
+        *max = 0;
+        *win = 0;
+        return NULL;
+    }
+    v = strtol(n, &end, 10);
+    if (*end || v < 0 || v > 1000000 || !window
+        || ap_timeout_parameter_parse(window, &t, "s") != APR_SUCCESS || t < apr_time_from_sec(1)
+        || t > apr_time_from_sec(86400))
+        return apr_psprintf(cmd->pool, "%s needs a count and a duration of 1 s to 1 day, e.g. "
+                            "\"%s 10 60\" (10 per minute), or Off", cmd->cmd->name, cmd->cmd->name);
+    *max = (int)v;
+    *win = t;
+    return NULL;
+}
+
+const char *pbxdial_config_set_rate_limit(cmd_parms *cmd, void *dcv, const char *n, const char *window)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+
+    return config_limit(cmd, n, window, &dc->rate_max, &dc->rate_window);
+}
+
+const char *pbxdial_config_set_failure_limit(cmd_parms *cmd, void *dcv, const char *n, const char *window)
+{
+    pbxdial_dir_conf_t *dc = dcv;
+
+    return config_limit(cmd, n, window, &dc->fail_max, &dc->fail_window);
+}
+
+const char *pbxdial_config_set_session_lifetime(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    apr_interval_time_t t;
+
+    if (!strcasecmp(arg, "off")) {
+        config_srv(cmd)->session_lifetime = 0;
+        return NULL;
+    }
+    if (ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS || t < apr_time_from_sec(1)
+        || t > apr_time_from_sec(3000))
+        return apr_psprintf(cmd->pool, "PbxDialSessionLifetime '%s' must be between 1 s and 3000 s "
+                            "(the PBX's web sessions last 3600 s by default), or Off", arg);
+    config_srv(cmd)->session_lifetime = t;
+    return NULL;
+}
+
+static void config_trace(void *baton, const char *method, const char *path, long status,
+                         apr_interval_time_t elapsed, const char *error)
+{
+    request_rec *r = baton;
+
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0150) "PBX %s %s: %ld in %" APR_TIME_T_FMT
+                  " ms%s%s", method, path, status, apr_time_as_msec(elapsed), error ? ": " : "",
+                  error ? error : "");
+}
+
+void pbxdial_config_pbx(request_rec *r, const pbxdial_srv_conf_t *sc, pbxdial_pbx_conf_t *out)
+{
+    out->url = sc->server;
+    out->admin_user = sc->admin_user;
+    out->admin_password = sc->admin_password;
+    out->timeout = sc->timeout != PBXDIAL_UNSET ? sc->timeout : PBXDIAL_DEFAULT_TIMEOUT;
+    /* PbxDialTimeout bounds the whole request, counted from when it arrived
+     * (internal redirects and subrequests keep that time), so the chain of
+     * exchanges of one call, or an authn check followed by a call, shares
+     * one budget and the client has its answer within it */
+    out->deadline = r ? r->request_time + out->timeout : 0;
+    out->ca_file = sc->ca_file;
+    out->verify_peer = sc->verify_peer != PBXDIAL_UNSET ? sc->verify_peer : 1;
+    out->trace = r && APLOGrdebug(r) ? config_trace : NULL;
+    out->trace_baton = r;
+}

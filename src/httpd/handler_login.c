@@ -1,0 +1,96 @@
+/* pbxdial-login (/rest/pbxlogin): turns the Apache login of the web user into
+ * a short-lived PBX session token for that user's extension, asked for with
+ * admin credentials the browser never sees. */
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+#include "httpd/config.h"
+#include "httpd/handlers.h"
+#include "httpd/identity.h"
+#include "httpd/log.h"
+#include "httpd/ratelimit.h"
+#include "core/pbxreply.h"
+#include "httpd/reqstate.h"
+#include "httpd/respond.h"
+#include "httpd/stats.h"
+
+int pbxdial_handler_login(request_rec *r)
+{
+    const pbxdial_srv_conf_t *sc = ap_get_module_config(r->server->module_config, &pbxdial_module);
+    const pbxdial_dir_conf_t *dc = ap_get_module_config(r->per_dir_config, &pbxdial_module);
+    pbxdial_pbx_conf_t pc;
+    pbxdial_pbx_outcome_t out;
+    pbxdial_identity_t id;
+    const char *msg, *token;
+    int rv;
+
+    if (!r->handler || strcmp(r->handler, PBXDIAL_HANDLER_LOGIN))
+        return DECLINED;
+
+    r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
+    if ((r->method_number != M_GET && r->method_number != M_POST) || r->header_only) {
+        apr_table_setn(r->headers_out, "Allow", "GET, POST");
+        return pbxdial_respond_error(r, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                                     "use GET or POST");
+    }
+    if ((rv = ap_discard_request_body(r)) != OK)
+        return rv;
+
+    if (!r->user || !*r->user) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0101)
+                      "%s is served without an authenticated user; protect it with Apache "
+                      "authentication and \"Require valid-user\"", r->uri);
+        return pbxdial_respond_error(r, HTTP_FORBIDDEN, "not_authenticated",
+                                     "no authenticated user: this location must be protected "
+                                     "by Apache authentication");
+    }
+    if ((msg = pbxdial_reqstate_cross_site(r))) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0102)
+                      "refused a PBX session for user \"%s\" to a cross-site request (%s)",
+                      ap_escape_logitem(r->pool, r->user), msg);
+        return pbxdial_respond_error(r, HTTP_FORBIDDEN, "cross_site",
+                                     "PBX sessions are only given to pages of this site");
+    }
+    if (!sc->server || !sc->admin_user) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0103)
+                      "%s needs PbxDialServer and PbxDialAdmin in the server or virtual host "
+                      "config", r->uri);
+        return pbxdial_respond_error(r, HTTP_INTERNAL_SERVER_ERROR, "not_configured",
+                                     "the PBX connection is not configured on this server");
+    }
+    if ((msg = pbxdial_identity_map(r, dc, &id)))
+        return pbxdial_respond_error(r, HTTP_FORBIDDEN, "no_extension", msg);
+
+    if (dc->websocket_path) {
+        /* same-origin mode: the session is made when the websocket opens */
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0106)
+                      "same-origin websocket %s for %s@%s", dc->websocket_path, id.ext, id.domain);
+        return pbxdial_respond_json(r, HTTP_OK, pbxdial_json_websocket(r->pool, dc->websocket_path,
+                                                                      id.ext, id.domain));
+    }
+    /* a token is a PBX session: it costs what a call's session costs */
+    if ((rv = pbxdial_ratelimit_check(r, dc, apr_pstrcat(r->pool, id.ext, "@", id.domain, NULL))) != OK)
+        return pbxdial_respond_error(r, rv, rv == HTTP_TOO_MANY_REQUESTS ? "rate_limited" : "cache_unavailable",
+                                     rv == HTTP_TOO_MANY_REQUESTS
+                                     ? "too many PBX sessions for this extension; try again later"
+                                     : "the server cannot check its rate limit right now; try again later");
+    pbxdial_config_pbx(r, sc, &pc);
+    if (pbxdial_pbx_login_3rd(r->pool, &pc, id.domain, id.ext, &token, &out) != PBXDIAL_PBX_OK) {
+        ap_log_rerror(APLOG_MARK, out.rc == PBXDIAL_PBX_NOT_FOUND ? APLOG_WARNING : APLOG_ERR, 0, r,
+                      PBXLOGNO(0104) "PBX login for %s@%s (user \"%s\") at %s failed after %"
+                      APR_TIME_T_FMT " ms: %s: %s", id.ext, id.domain, ap_escape_logitem(r->pool, r->user), pc.url,
+                      apr_time_as_msec(out.elapsed), pbxdial_pbx_rc_name(out.rc),
+                      out.detail ? out.detail : "");
+        return pbxdial_respond_pbx_failure(r, &out, &pc);
+    }
+    pbxdial_stats_add(PBXDIAL_STAT_LOGINS);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0105)
+                  "PBX session issued for %s@%s (user \"%s\") in %" APR_TIME_T_FMT " ms",
+                  id.ext, id.domain, ap_escape_logitem(r->pool, r->user), apr_time_as_msec(out.elapsed));
+    return pbxdial_respond_json(r, HTTP_OK,
+                                pbxdial_json_login(r->pool, token,
+                                                   sc->public_server ? sc->public_server : sc->server,
+                                                   id.ext, id.domain));
+}

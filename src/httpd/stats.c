@@ -1,0 +1,143 @@
+/* Shared counters for the status page. A fixed layout of 32-bit counters in
+ * anonymous shared memory: every child adds to them with apr_atomic, nobody
+ * locks, and a reader sees a consistent-enough snapshot. PBX latency is kept
+ * as a histogram with buckets of about 12% width from 1 ms to ~100 s, which
+ * gives percentiles within a bucket's width without storing samples. */
+#include <string.h>
+#include <math.h>
+#include <apr_atomic.h>
+#include <apr_shm.h>
+#include <apr_strings.h>
+
+#include "httpd/stats.h"
+
+/* The error codes answers use, to count refusals by reason; others land in
+ * the last slot. Keep in sync with the codes in the handlers (README lists them). */
+static const char *const stats_codes[] = {
+    "not_authenticated", "cross_site", "method_not_allowed", "no_extension", "unknown_extension",
+    "not_configured", "bad_query", "missing_dest", "bad_dest", "bad_connect", "user_mismatch",
+    "number_not_allowed", "connect_refused", "rate_limited", "confirm_required",
+    "confirmation_invalid", "link_malformed", "link_bad_signature", "link_expired", "link_future",
+    "link_bad_password", "link_unauthenticated", "link_used", "link_not_enabled",
+    "too_many_failures", "pbx_admin_refused", "pbx_unreachable", "pbx_tls", "pbx_error",
+    "pbx_bad_reply", "pbx_timeout", "other"
+};
+#define STATS_NCODES (sizeof(stats_codes) / sizeof(stats_codes[0]))
+#define STATS_BUCKETS 100
+#define STATS_BUCKET_BASE 1.12      /* bucket i holds up to BASE^i ms */
+
+typedef struct {
+    apr_time_t since;
+    volatile apr_uint32_t counts[PBXDIAL_STAT_N];
+    volatile apr_uint32_t refused[STATS_NCODES];
+    volatile apr_uint32_t pbx_errors[PBXDIAL_PBX_INTERNAL + 1];
+    volatile apr_uint32_t latency[STATS_BUCKETS];
+    volatile apr_uint32_t max_ms;
+} stats_block_t;
+
+static stats_block_t *stats;
+
+const char *pbxdial_stats_create(apr_pool_t *pconf)
+{
+    apr_shm_t *shm;
+    apr_status_t rv = apr_shm_create(&shm, sizeof(stats_block_t), NULL, pconf);
+
+    stats = NULL;
+    if (rv != APR_SUCCESS)
+        return apr_psprintf(pconf, "cannot create shared memory for the counters: %pm", &rv);
+    stats = apr_shm_baseaddr_get(shm);
+    memset(stats, 0, sizeof(*stats));
+    stats->since = apr_time_now();
+    return NULL;
+}
+
+void pbxdial_stats_add(pbxdial_stat_e which)
+{
+    if (stats && which < PBXDIAL_STAT_N)
+        apr_atomic_inc32(&stats->counts[which]);
+}
+
+void pbxdial_stats_refused(const char *code)
+{
+    apr_size_t i;
+
+    if (!stats || !code)
+        return;
+    for (i = 0; i < STATS_NCODES - 1 && strcmp(code, stats_codes[i]); i++)
+        ;
+    apr_atomic_inc32(&stats->refused[i]);
+}
+
+void pbxdial_stats_pbx_error(pbxdial_pbx_rc_e rc)
+{
+    if (stats && rc != PBXDIAL_PBX_OK && rc <= PBXDIAL_PBX_INTERNAL)
+        apr_atomic_inc32(&stats->pbx_errors[rc]);
+}
+
+void pbxdial_stats_latency(apr_interval_time_t elapsed)
+{
+    double ms = (double)elapsed / 1000.0;
+    apr_uint32_t old, ims;
+    int b;
+
+    if (!stats)
+        return;
+    b = ms <= 1.0 ? 0 : (int)ceil(log(ms) / log(STATS_BUCKET_BASE));
+    if (b >= STATS_BUCKETS)
+        b = STATS_BUCKETS - 1;
+    apr_atomic_inc32(&stats->latency[b]);
+    ims = ms > 4e9 ? 4000000000u : (apr_uint32_t)ms;
+    while ((old = apr_atomic_read32(&stats->max_ms)) < ims
+           && apr_atomic_cas32(&stats->max_ms, ims, old) != old)
+        ;
+}
+
+const char *pbxdial_stats_name(pbxdial_stat_e which)
+{
+    static const char *const names[PBXDIAL_STAT_N] = {
+        "logins", "websockets", "calls", "confirmations", "sessions_reused"
+    };
+    return which < PBXDIAL_STAT_N ? names[which] : "?";
+}
+
+static double stats_percentile(const unsigned long *h, unsigned long total, double q)
+{
+    unsigned long want = (unsigned long)ceil(q * total), seen = 0;
+    int b;
+
+    for (b = 0; b < STATS_BUCKETS; b++) {
+        seen += h[b];
+        if (seen >= want && want > 0)
+            return pow(STATS_BUCKET_BASE, b);
+    }
+    return 0.0;
+}
+
+int pbxdial_stats_read(apr_pool_t *p, pbxdial_stats_view_t *v)
+{
+    unsigned long h[STATS_BUCKETS];
+    apr_size_t i;
+
+    memset(v, 0, sizeof(*v));
+    if (!stats)
+        return 0;
+    v->since = stats->since;
+    for (i = 0; i < PBXDIAL_STAT_N; i++)
+        v->counts[i] = apr_atomic_read32(&stats->counts[i]);
+    v->nrefused = STATS_NCODES;
+    v->refused_codes = (const char **)stats_codes;
+    v->refused = apr_pcalloc(p, sizeof(unsigned long) * STATS_NCODES);
+    for (i = 0; i < STATS_NCODES; i++)
+        v->refused[i] = apr_atomic_read32(&stats->refused[i]);
+    for (i = 0; i <= PBXDIAL_PBX_INTERNAL; i++)
+        v->pbx_errors[i] = apr_atomic_read32(&stats->pbx_errors[i]);
+    for (i = 0; i < STATS_BUCKETS; i++) {
+        h[i] = apr_atomic_read32(&stats->latency[i]);
+        v->pbx_requests += h[i];
+    }
+    v->p50_ms = stats_percentile(h, v->pbx_requests, 0.50);
+    v->p90_ms = stats_percentile(h, v->pbx_requests, 0.90);
+    v->p99_ms = stats_percentile(h, v->pbx_requests, 0.99);
+    v->max_ms = apr_atomic_read32(&stats->max_ms);
+    return 1;
+}

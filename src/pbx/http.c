@@ -1,0 +1,223 @@
+/* HTTP transport to the PBX with libcurl. Every request gets the configured
+ * timeout (at most what is left of its request's deadline), TLS settings
+ * and no signals (httpd threads must not get SIGALRM); no redirects are
+ * followed and only http/https are spoken, so a PBX reply cannot send the
+ * admin credentials elsewhere. */
+#include <string.h>
+#include <strings.h>
+
+#include <apr_strings.h>
+#include <curl/curl.h>
+
+#include "pbx/pbx.h"
+#include "pbx/conn.h"
+#include "pbx/runner.h"
+#include "httpd/stats.h"
+
+/* PBX answers are a few hundred bytes; a larger one is not a PBX answer. */
+#define PBXDIAL_BODY_MAX (64 * 1024)
+
+typedef struct {
+    apr_pool_t *p;
+    char *buf;
+    apr_size_t len;
+    apr_size_t cap;
+    int overflow;
+    const char *session_cookie;
+} http_sink_t;
+
+static size_t http_on_body(char *data, size_t size, size_t n, void *baton)
+{
+    http_sink_t *s = baton;
+    apr_size_t add = size * n;
+
+    if (s->len + add > PBXDIAL_BODY_MAX) {
+        s->overflow = 1;
+        return 0;                 /* makes curl fail the transfer */
+    }
+    if (s->len + add + 1 > s->cap) {
+        apr_size_t cap = s->cap ? s->cap * 2 : 1024;
+        char *nb;
+        while (cap < s->len + add + 1)
+            cap *= 2;
+        nb = apr_palloc(s->p, cap);
+        if (s->len)
+            memcpy(nb, s->buf, s->len);
+        s->buf = nb;
+        s->cap = cap;
+    }
+    memcpy(s->buf + s->len, data, add);
+    s->len += add;
+    s->buf[s->len] = '\0';
+    return add;
+}
+
+/* Picks the value of "Set-Cookie: session=VALUE; ..." out of the headers. */
+static size_t http_on_header(char *data, size_t size, size_t n, void *baton)
+{
+    http_sink_t *s = baton;
+    apr_size_t len = size * n;
+    static const char name[] = "set-cookie:";
+
+    if (len > sizeof(name) - 1 && !strncasecmp(data, name, sizeof(name) - 1)) {
+        const char *v = data + sizeof(name) - 1, *end = data + len;
+        while (v < end && (*v == ' ' || *v == '\t'))
+            v++;
+        if (end - v > 8 && !strncmp(v, "session=", 8)) {
+            const char *e = v + 8;
+            while (e < end && *e != ';' && *e != '\r' && *e != '\n')
+                e++;
+            s->session_cookie = apr_pstrmemdup(s->p, v + 8, e - (v + 8));
+        }
+    }
+    return len;
+}
+
+static pbxdial_pbx_rc_e http_classify(CURLcode cc)
+{
+    switch (cc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return PBXDIAL_PBX_TIMEOUT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_USE_SSL_FAILED:
+        return PBXDIAL_PBX_TLS;
+    case CURLE_WRITE_ERROR:
+        return PBXDIAL_PBX_BAD_REPLY;
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+        return PBXDIAL_PBX_INTERNAL;
+    default:
+        return PBXDIAL_PBX_UNREACHABLE;
+    }
+}
+
+apr_status_t pbxdial_pbx_child_init(apr_pool_t *pchild, int threads)
+{
+    pbxdial_conn_child_init(pchild, threads);
+    return pbxdial_runner_child_init(pchild, threads);
+}
+
+int pbxdial_pbx_transfer_thread(void)
+{
+    return pbxdial_runner_active();
+}
+
+const char *pbxdial_pbx_version(void)
+{
+    return curl_version();
+}
+
+pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c,
+                                      const pbxdial_pbx_req_t *req, pbxdial_pbx_resp_t *resp,
+                                      pbxdial_pbx_outcome_t *out)
+{
+    char errbuf[CURL_ERROR_SIZE];
+    struct curl_slist *hdrs = NULL;
+    http_sink_t sink;
+    apr_time_t start = apr_time_now();
+    apr_interval_time_t budget = c->timeout;
+    long ms;
+    CURLcode cc;
+    CURL *h;
+
+    memset(resp, 0, sizeof(*resp));
+    memset(&sink, 0, sizeof(sink));
+    memset(out, 0, sizeof(*out));
+    sink.p = p;
+    errbuf[0] = '\0';
+
+    /* the request's own deadline: a chain of exchanges shares one budget */
+    if (c->deadline && c->deadline - start < budget)
+        budget = c->deadline - start;
+    ms = (long)apr_time_as_msec(budget);
+    if (ms < 1) {
+        /* a reply now would come after the client's answer was due */
+        out->rc = PBXDIAL_PBX_TIMEOUT;
+        out->detail = "no time left of PbxDialTimeout for this request; nothing sent";
+        if (c->trace)
+            c->trace(c->trace_baton, req->method, "(not sent)", 0, 0, out->detail);
+        return out->rc;
+    }
+
+    h = pbxdial_conn_acquire();
+    if (!h) {
+        out->rc = PBXDIAL_PBX_INTERNAL;
+        out->detail = "could not get a curl handle";
+        return out->rc;
+    }
+    curl_easy_setopt(h, CURLOPT_URL, apr_pstrcat(p, c->url, req->path, NULL));
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* the shared connection cache keeps this many idle connections; curl's
+     * default of 5 would close most of them under a few parallel requests */
+    curl_easy_setopt(h, CURLOPT_MAXCONNECTS, (long)pbxdial_conn_max());
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->verify_peer ? 1L : 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->verify_peer ? 2L : 0L);
+    if (c->ca_file)
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "mod_pbxdial/" PBXDIAL_VERSION);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http_on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+    if (req->body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
+        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+    }
+    hdrs = curl_slist_append(hdrs, "Accept: application/json");
+    hdrs = curl_slist_append(hdrs, "Expect:");
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    if (req->cookie)
+        curl_easy_setopt(h, CURLOPT_COOKIE, req->cookie);
+    if (req->admin_auth) {
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(h, CURLOPT_USERNAME, c->admin_user);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, c->admin_password);
+    }
+
+    cc = pbxdial_runner_perform(h, p);
+    out->elapsed = apr_time_now() - start;
+    pbxdial_stats_latency(out->elapsed);
+    if (cc == CURLE_OK) {
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+        resp->body = sink.buf ? sink.buf : "";
+        resp->body_len = sink.len;
+        resp->session_cookie = sink.session_cookie;
+        out->status = resp->status;
+        out->rc = PBXDIAL_PBX_OK;
+    }
+    else {
+        long status = 0;
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        out->status = status;
+        out->rc = sink.overflow ? PBXDIAL_PBX_BAD_REPLY : http_classify(cc);
+        out->detail = sink.overflow
+            ? apr_psprintf(p, "reply larger than %d bytes", PBXDIAL_BODY_MAX)
+            : apr_psprintf(p, "%s (curl %d: %s)", errbuf[0] ? errbuf : curl_easy_strerror(cc),
+                           (int)cc, curl_easy_strerror(cc));
+    }
+    if (c->trace) {
+        /* the path without its query: it is harmless today, but stays out of logs */
+        const char *q = strchr(req->path, '?');
+        c->trace(c->trace_baton, req->method, q ? apr_pstrmemdup(p, req->path, q - req->path) : req->path,
+                 out->status, out->elapsed, cc == CURLE_OK ? NULL : out->detail);
+    }
+    pbxdial_conn_release(h, cc == CURLE_OK);
+    curl_slist_free_all(hdrs);
+    return out->rc;
+}
