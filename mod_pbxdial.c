@@ -8,6 +8,8 @@
 #include <http_request.h>
 #include <ap_mpm.h>
 
+#define PBXDIAL_DECLARES_MODULE
+#include "httpd/log.h"
 #include "httpd/authn_pbx.h"
 #include "httpd/config.h"
 #include "httpd/linkauth.h"
@@ -81,7 +83,7 @@ static void pbxdial_child_init(apr_pool_t *p, server_rec *s)
     ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
     rv = pbxdial_pbx_child_init(p, threads);
     if (rv != APR_SUCCESS)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, "PBXDIAL0151: could not start the thread that "
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, PBXLOGNO(0151) "could not start the thread that "
                      "talks to the PBX in this child; its worker threads do it themselves");
     pbxdial_store_child_init(p, s);
 }
@@ -90,10 +92,10 @@ static int pbxdial_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *
 {
     const char *err;
 
-    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, "mod_pbxdial/%s (%s)", PBXDIAL_VERSION,
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, PBXLOGNO(0154) "mod_pbxdial/%s (%s)", PBXDIAL_VERSION,
                  pbxdial_pbx_version());
     if ((err = pbxdial_stats_create(pconf)))
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "mod_pbxdial: %s; pbxdial-status shows nothing", err);
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, PBXLOGNO(0155) "%s; pbxdial-status shows nothing", err);
     if (pbxdial_secret_post_config(s) != OK)
         return HTTP_INTERNAL_SERVER_ERROR;
     return pbxdial_store_post_config(pconf, plog, ptemp, s);

@@ -25,20 +25,6 @@ else
     cat "$logs/unit-build.txt"; broken+=(unit)
 fi
 
-# -- the layer rule of src/README.md, from the #include lines
-section "layers (src/core, src/pbx, src/httpd)"
-test/unit/layers.sh >"$logs/layers.txt" 2>&1
-layers_rc=$?
-grep -v '^ok ' "$logs/layers.txt"
-lp=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$logs/layers.txt")
-if [ -n "$lp" ]; then
-    set -- $lp
-    [ "$2" = 0 ] && [ "$layers_rc" != 0 ] && set -- "$1" 1
-    passed=$((passed + $1)) failed=$((failed + $2))
-    [ "$2" = 0 ] || failing+=(layers)
-else
-    broken+=(layers)
-fi
 
 # Adds the counts of a prove-style run (Apache-Test) to the totals.
 count_prove() {
@@ -83,6 +69,16 @@ count_summary() {
     passed=$((passed + p)) failed=$((failed + f))
     [ "$f" = 0 ] || failing+=("$name")
 }
+
+# -- rules over the sources: the layers of src/README.md (from the #include
+# lines) and the log numbers (unique, each in docs/troubleshooting.md)
+section "source rules (layers, log numbers)"
+for rule in layers.sh lognumbers.pl; do
+    test/unit/$rule >"$logs/$rule.txt" 2>&1
+    rc=$?
+    grep -v '^ok ' "$logs/$rule.txt"
+    count_summary "$logs/$rule.txt" "$rc" "$rule"
+done
 
 # -- the example site project against `make install DESTDIR=...` (installed pieces only)
 section "example site (test/outside) against the installed module and simulator"

@@ -10,6 +10,9 @@
 
 #define PBXLOGNO(n) "PBXDIAL" #n ": "
 
+/* mod_pbxdial.c declares the module itself (AP_DECLARE_MODULE does this) */
+#ifndef PBXDIAL_DECLARES_MODULE
 APLOG_USE_MODULE(pbxdial);
+#endif
 
 #endif

@@ -350,7 +350,7 @@ int pbxdial_websocket_fixup(request_rec *r)
         return DECLINED;
     if (!ws_forwarded(r)) {
         /* an inner location that inherits PbxDialWebSocket: not the PBX's */
-        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, PBXLOGNO(0616)
                       "PbxDialWebSocket: %s is not forwarded by mod_proxy; left alone", r->uri);
         return DECLINED;
     }
