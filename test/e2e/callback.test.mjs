@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as acorn from 'acorn';
 
-const FILE = fileURLToPath(new URL('../htdocs/callback.js', import.meta.url));
+const FILE = fileURLToPath(new URL('../../htdocs/callback.js', import.meta.url));
 const src = readFileSync(FILE, 'utf8');
 
 test('callback.js is ES2017', () => {
