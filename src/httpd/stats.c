@@ -37,12 +37,15 @@ typedef struct {
 
 static stats_block_t *stats;
 
+static pbxdial_pbx_stats_fn stats_exchange;
+
 const char *pbxdial_stats_create(apr_pool_t *pconf)
 {
     apr_shm_t *shm;
     apr_status_t rv = apr_shm_create(&shm, sizeof(stats_block_t), NULL, pconf);
 
     stats = NULL;
+    pbxdial_pbx_set_stats(stats_exchange);
     if (rv != APR_SUCCESS)
         return apr_psprintf(pconf, "cannot create shared memory for the counters: %pm", &rv);
     stats = apr_shm_baseaddr_get(shm);
@@ -74,7 +77,10 @@ void pbxdial_stats_pbx_error(pbxdial_pbx_rc_e rc)
         apr_atomic_inc32(&stats->pbx_errors[rc]);
 }
 
-void pbxdial_stats_latency(apr_interval_time_t elapsed)
+/* pbxdial_pbx_stats_fn: the latency of one HTTP exchange with the PBX,
+ * whatever came of it (failures are counted by operation, in respond.c). */
+static void stats_exchange(const char *method, const char *path, pbxdial_pbx_rc_e rc, long status,
+                           apr_interval_time_t elapsed)
 {
     double ms = (double)elapsed / 1000.0;
     apr_uint32_t old, ims;

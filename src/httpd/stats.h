@@ -19,16 +19,15 @@ typedef enum {
     PBXDIAL_STAT_N
 } pbxdial_stat_e;
 
-/* Makes the shared block (in pconf); NULL on success or a message. */
+/* Makes the shared block (in pconf) and registers the PBX client's counter
+ * function (pbxdial_pbx_set_stats), which records the latency of every PBX
+ * exchange; NULL on success or a message. */
 const char *pbxdial_stats_create(apr_pool_t *pconf);
 
 void pbxdial_stats_add(pbxdial_stat_e which);
 
 /* One refusal, by its answer's error code ("bad_dest", "rate_limited"...). */
 void pbxdial_stats_refused(const char *code);
-
-/* The latency of one HTTP exchange with the PBX. */
-void pbxdial_stats_latency(apr_interval_time_t elapsed);
 
 /* A PBX operation that failed, by kind. */
 void pbxdial_stats_pbx_error(pbxdial_pbx_rc_e rc);
