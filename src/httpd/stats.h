@@ -41,7 +41,8 @@ typedef struct {
     unsigned long *refused;
     unsigned long pbx_errors[PBXDIAL_PBX_INTERNAL + 1];
     unsigned long pbx_requests;
-    double p50_ms, p90_ms, p99_ms, max_ms;
+    double p50_ms, p90_ms, p99_ms;  /* within [min_ms, max_ms] */
+    double min_ms, max_ms;          /* whole ms: min rounded down, max up */
 } pbxdial_stats_view_t;
 
 /* Fills v (allocated in p); returns 0 when there is no shared block. */
