@@ -19,16 +19,15 @@ typedef enum {
     PBXDIAL_STAT_N
 } pbxdial_stat_e;
 
-/* Makes the shared block (in pconf); NULL on success or a message. */
+/* Makes the shared block (in pconf) and registers the PBX client's counter
+ * function (pbxdial_pbx_set_stats), which records the latency of every PBX
+ * exchange; NULL on success or a message. */
 const char *pbxdial_stats_create(apr_pool_t *pconf);
 
 void pbxdial_stats_add(pbxdial_stat_e which);
 
 /* One refusal, by its answer's error code ("bad_dest", "rate_limited"...). */
 void pbxdial_stats_refused(const char *code);
-
-/* The latency of one HTTP exchange with the PBX. */
-void pbxdial_stats_latency(apr_interval_time_t elapsed);
 
 /* A PBX operation that failed, by kind. */
 void pbxdial_stats_pbx_error(pbxdial_pbx_rc_e rc);
@@ -42,7 +41,8 @@ typedef struct {
     unsigned long *refused;
     unsigned long pbx_errors[PBXDIAL_PBX_INTERNAL + 1];
     unsigned long pbx_requests;
-    double p50_ms, p90_ms, p99_ms, max_ms;
+    double p50_ms, p90_ms, p99_ms;  /* within [min_ms, max_ms] */
+    double min_ms, max_ms;          /* whole ms: min rounded down, max up */
 } pbxdial_stats_view_t;
 
 /* Fills v (allocated in p); returns 0 when there is no shared block. */

@@ -7,6 +7,7 @@
 
 #include "pbx/pbx.h"
 #include "core/pbxreply.h"
+#include "core/url.h"
 
 const char *pbxdial_pbx_rc_name(pbxdial_pbx_rc_e rc)
 {
@@ -116,16 +117,10 @@ pbxdial_pbx_rc_e pbxdial_pbx_remote_call(apr_pool_t *p, const pbxdial_pbx_conf_t
 {
     pbxdial_pbx_req_t req = { "GET", NULL, NULL, NULL, 0 };
     pbxdial_pbx_resp_t resp;
-    const char *d = dest;
 
-    /* a normalised number is [+0-9*#]: only '+' and '#' need escaping */
-    if (*d == '+')
-        d = apr_pstrcat(p, "%2B", d + 1, NULL);
-    while (strchr(d, '#')) {
-        const char *h = strchr(d, '#');
-        d = apr_pstrcat(p, apr_pstrmemdup(p, d, h - d), "%23", h + 1, NULL);
-    }
-    req.path = apr_pstrcat(p, "/remote_call.htm?dest=", d, connect ? "&connect=true" : "", NULL);
+    /* a normalised number is [+0-9*#], and '+' and '#' mean something in a URL */
+    req.path = apr_pstrcat(p, "/remote_call.htm?dest=", pbxdial_url_query_escape(p, dest),
+                           connect ? "&connect=true" : "", NULL);
     req.cookie = apr_pstrcat(p, "session=", session, NULL);
     return pbx_send(p, c, &req, NULL, "call (remote_call.htm)", PBXDIAL_PBX_HTTP_ERROR, &resp, out);
 }

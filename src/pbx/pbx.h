@@ -13,6 +13,26 @@
 typedef void pbxdial_pbx_trace_fn(void *baton, const char *method, const char *path, long status,
                                   apr_interval_time_t elapsed, const char *error);
 
+typedef enum {
+    PBXDIAL_PBX_OK = 0,
+    PBXDIAL_PBX_ADMIN_REFUSED,    /* `false` or 401/403 on an admin request */
+    PBXDIAL_PBX_NOT_FOUND,        /* 404: unknown domain or extension */
+    PBXDIAL_PBX_UNREACHABLE,      /* DNS, refused, reset, nothing answered */
+    PBXDIAL_PBX_TLS,              /* handshake or certificate failure */
+    PBXDIAL_PBX_TIMEOUT,          /* slower than the configured timeout */
+    PBXDIAL_PBX_HTTP_ERROR,       /* any other unexpected status */
+    PBXDIAL_PBX_BAD_REPLY,        /* a body the PBX is not known to send */
+    PBXDIAL_PBX_INTERNAL          /* could not even build the request */
+} pbxdial_pbx_rc_e;
+
+/* Called after every exchange that was attempted (not for one the deadline
+ * kept from being sent), for the status counters: the step (method, and path
+ * without its query), its transport outcome with the HTTP status (0: none
+ * came) and how long it took. Never given bodies, cookies or credentials.
+ * Called from many threads at once: it must be thread-safe. */
+typedef void pbxdial_pbx_stats_fn(const char *method, const char *path, pbxdial_pbx_rc_e rc,
+                                  long status, apr_interval_time_t elapsed);
+
 typedef struct {
     const char *url;              /* base URL without trailing slash */
     const char *admin_user;
@@ -26,18 +46,6 @@ typedef struct {
     pbxdial_pbx_trace_fn *trace;  /* NULL: none */
     void *trace_baton;
 } pbxdial_pbx_conf_t;
-
-typedef enum {
-    PBXDIAL_PBX_OK = 0,
-    PBXDIAL_PBX_ADMIN_REFUSED,    /* `false` or 401/403 on an admin request */
-    PBXDIAL_PBX_NOT_FOUND,        /* 404: unknown domain or extension */
-    PBXDIAL_PBX_UNREACHABLE,      /* DNS, refused, reset, nothing answered */
-    PBXDIAL_PBX_TLS,              /* handshake or certificate failure */
-    PBXDIAL_PBX_TIMEOUT,          /* slower than the configured timeout */
-    PBXDIAL_PBX_HTTP_ERROR,       /* any other unexpected status */
-    PBXDIAL_PBX_BAD_REPLY,        /* a body the PBX is not known to send */
-    PBXDIAL_PBX_INTERNAL          /* could not even build the request */
-} pbxdial_pbx_rc_e;
 
 typedef struct {
     pbxdial_pbx_rc_e rc;
@@ -67,6 +75,9 @@ typedef struct {
  * Not APR_SUCCESS: no transfer thread (the request threads do the work). */
 apr_status_t pbxdial_pbx_child_init(apr_pool_t *pchild, int threads);
 const char *pbxdial_pbx_version(void);
+/* The one counter function of the process (NULL: none). Set before the
+ * children start (post_config): they inherit it across fork. */
+void pbxdial_pbx_set_stats(pbxdial_pbx_stats_fn *fn);
 /* 1 when this child's PBX transfers run on its transfer thread, 0 when its
  * worker threads perform them (prefork, or the thread could not start). */
 int pbxdial_pbx_transfer_thread(void);

@@ -24,6 +24,8 @@ int main(void)
 
     apr_initialize();
     sr = srunner_create(check_pbxreply_suite());
+    srunner_add_suite(sr, check_json_suite());
+    srunner_add_suite(sr, check_latency_suite());
     srunner_add_suite(sr, check_url_suite());
     srunner_add_suite(sr, check_account_suite());
     srunner_add_suite(sr, check_usermap_suite());
