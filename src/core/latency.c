@@ -15,6 +15,11 @@ int pbxdial_latency_bucket(double ms)
     return b >= PBXDIAL_LATENCY_BUCKETS ? PBXDIAL_LATENCY_BUCKETS - 1 : b;
 }
 
+double pbxdial_latency_bound_ms(int b)
+{
+    return b >= PBXDIAL_LATENCY_BUCKETS - 1 ? INFINITY : b <= 0 ? 1.0 : pow(LATENCY_BASE, b);
+}
+
 double pbxdial_latency_percentile(const unsigned long *h, int nbuckets, unsigned long total, double q,
                                   double min_ms, double max_ms)
 {

@@ -11,6 +11,9 @@
  * up to 1.12^i ms, the last one everything longer. */
 int pbxdial_latency_bucket(double ms);
 
+/* The upper bound in ms of bucket b (the last one has none: INFINITY). */
+double pbxdial_latency_bound_ms(int b);
+
 /* The q-quantile (0 < q <= 1) of the total samples counted in h (nbuckets
  * buckets, as pbxdial_latency_bucket assigns them): the upper bound of the
  * bucket it falls in, but never above max_ms nor below min_ms, the extremes

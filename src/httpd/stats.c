@@ -10,6 +10,9 @@
 #include <apr_strings.h>
 
 #include "core/latency.h"
+#include <httpd.h>
+
+#include "httpd/handlers.h"
 #include "httpd/stats.h"
 
 /* The error codes answers use, to count refusals by reason; others land in
@@ -35,11 +38,22 @@ typedef struct {
     volatile apr_uint32_t latency[STATS_BUCKETS];
     volatile apr_uint32_t max_us;   /* the extremes, exact to the microsecond */
     volatile apr_uint32_t min_us;   /* STATS_US_CAP until the first sample */
+    volatile apr_uint64_t sum_us;
+    volatile apr_uint32_t answers[PBXDIAL_HANDLER_IX_N][5];
+    volatile apr_uint32_t cache[PBXDIAL_CACHE_N];
+    struct {
+        volatile apr_uint32_t ok, failed;
+        /* the last failure: rc, status and time are three words written one
+         * after the other; a reader racing a writer may pair one failure's
+         * rc with the next one's time, which is harmless for a status page */
+        volatile apr_uint32_t last_rc, last_status, last_sec;
+    } steps[PBXDIAL_PBX_STEP_N];
 } stats_block_t;
 
 static stats_block_t *stats;
 
 static pbxdial_pbx_stats_fn stats_exchange;
+static pbxdial_pbx_outcome_fn stats_outcome;
 
 const char *pbxdial_stats_create(apr_pool_t *pconf)
 {
@@ -48,6 +62,7 @@ const char *pbxdial_stats_create(apr_pool_t *pconf)
 
     stats = NULL;
     pbxdial_pbx_set_stats(stats_exchange);
+    pbxdial_pbx_set_outcomes(stats_outcome);
     if (rv != APR_SUCCESS)
         return apr_psprintf(pconf, "cannot create shared memory for the counters: %pm", &rv);
     stats = apr_shm_baseaddr_get(shm);
@@ -95,7 +110,41 @@ static void stats_exchange(const char *method, const char *path, pbxdial_pbx_rc_
         ;
     while ((old = apr_atomic_read32(&stats->min_us)) > us && apr_atomic_cas32(&stats->min_us, us, old) != old)
         ;
+    apr_atomic_add64(&stats->sum_us, us);
     apr_atomic_inc32(&stats->latency[pbxdial_latency_bucket((double)elapsed / 1000.0)]);
+}
+
+/* pbxdial_pbx_outcome_fn: how each PBX operation ended, and its last failure */
+static void stats_outcome(pbxdial_pbx_step_e step, pbxdial_pbx_rc_e rc, long status)
+{
+    if (!stats || step >= PBXDIAL_PBX_STEP_N)
+        return;
+    if (rc == PBXDIAL_PBX_OK) {
+        apr_atomic_inc32(&stats->steps[step].ok);
+        return;
+    }
+    apr_atomic_set32(&stats->steps[step].last_rc, (apr_uint32_t)rc);
+    apr_atomic_set32(&stats->steps[step].last_status, status > 0 && status < 1000 ? (apr_uint32_t)status : 0);
+    apr_atomic_set32(&stats->steps[step].last_sec, (apr_uint32_t)apr_time_sec(apr_time_now()));
+    apr_atomic_inc32(&stats->steps[step].failed);
+}
+
+void pbxdial_stats_request(pbxdial_handler_ix_e handler, int status)
+{
+    if (stats && handler < PBXDIAL_HANDLER_IX_N && status >= 100 && status < 600)
+        apr_atomic_inc32(&stats->answers[handler][status / 100 - 1]);
+}
+
+const char *pbxdial_stats_handler_name(pbxdial_handler_ix_e handler)
+{
+    static const char *const names[PBXDIAL_HANDLER_IX_N] = { "call", "login", "script", "status" };
+    return handler < PBXDIAL_HANDLER_IX_N ? names[handler] : "?";
+}
+
+void pbxdial_stats_cache(pbxdial_cache_result_e result)
+{
+    if (stats && result < PBXDIAL_CACHE_N)
+        apr_atomic_inc32(&stats->cache[result]);
 }
 
 const char *pbxdial_stats_name(pbxdial_stat_e which)
@@ -109,7 +158,7 @@ const char *pbxdial_stats_name(pbxdial_stat_e which)
 int pbxdial_stats_read(apr_pool_t *p, pbxdial_stats_view_t *v)
 {
     unsigned long h[STATS_BUCKETS];
-    apr_size_t i;
+    apr_size_t i, j;
 
     memset(v, 0, sizeof(*v));
     if (!stats)
@@ -125,8 +174,21 @@ int pbxdial_stats_read(apr_pool_t *p, pbxdial_stats_view_t *v)
     for (i = 0; i <= PBXDIAL_PBX_INTERNAL; i++)
         v->pbx_errors[i] = apr_atomic_read32(&stats->pbx_errors[i]);
     for (i = 0; i < STATS_BUCKETS; i++) {
-        h[i] = apr_atomic_read32(&stats->latency[i]);
+        v->latency[i] = h[i] = apr_atomic_read32(&stats->latency[i]);
         v->pbx_requests += h[i];
+    }
+    v->latency_sum_s = (double)apr_atomic_read64(&stats->sum_us) / 1e6;
+    for (i = 0; i < PBXDIAL_HANDLER_IX_N; i++)
+        for (j = 0; j < 5; j++)
+            v->answers[i][j] = apr_atomic_read32(&stats->answers[i][j]);
+    for (i = 0; i < PBXDIAL_CACHE_N; i++)
+        v->cache[i] = apr_atomic_read32(&stats->cache[i]);
+    for (i = 0; i < PBXDIAL_PBX_STEP_N; i++) {
+        v->steps[i].ok = apr_atomic_read32(&stats->steps[i].ok);
+        v->steps[i].failed = apr_atomic_read32(&stats->steps[i].failed);
+        v->steps[i].last_rc = (pbxdial_pbx_rc_e)apr_atomic_read32(&stats->steps[i].last_rc);
+        v->steps[i].last_status = (long)apr_atomic_read32(&stats->steps[i].last_status);
+        v->steps[i].last_time = apr_time_from_sec(apr_atomic_read32(&stats->steps[i].last_sec));
     }
     /* whole milliseconds, rounded outwards: the page prints the max without
      * decimals, and no percentile may read above it or below the min */
@@ -139,4 +201,26 @@ int pbxdial_stats_read(apr_pool_t *p, pbxdial_stats_view_t *v)
     v->p90_ms = pbxdial_latency_percentile(h, STATS_BUCKETS, v->pbx_requests, 0.90, v->min_ms, v->max_ms);
     v->p99_ms = pbxdial_latency_percentile(h, STATS_BUCKETS, v->pbx_requests, 0.99, v->min_ms, v->max_ms);
     return 1;
+}
+
+/* log_transaction: counts the answer of a pbxdial handler. The status is the
+ * final one (after an ErrorDocument or other internal redirect), as
+ * mod_log_config's %>s; the handler is the one the request was given. */
+int pbxdial_stats_log_transaction(request_rec *r)
+{
+    static const char *const handlers[PBXDIAL_HANDLER_IX_N] = {
+        PBXDIAL_HANDLER_CALL, PBXDIAL_HANDLER_LOGIN, PBXDIAL_HANDLER_SCRIPT, PBXDIAL_HANDLER_STATUS
+    };
+    request_rec *last = r;
+    int i;
+
+    if (!stats || !r->handler)
+        return DECLINED;
+    for (i = 0; i < PBXDIAL_HANDLER_IX_N && strcmp(r->handler, handlers[i]); i++)
+        ;
+    while (last->next)
+        last = last->next;
+    if (i < PBXDIAL_HANDLER_IX_N)
+        pbxdial_stats_request((pbxdial_handler_ix_e)i, last->status);
+    return DECLINED;
 }

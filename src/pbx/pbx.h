@@ -33,6 +33,22 @@ typedef enum {
 typedef void pbxdial_pbx_stats_fn(const char *method, const char *path, pbxdial_pbx_rc_e rc,
                                   long status, apr_interval_time_t elapsed);
 
+/* The PBX operations the module relies on, for counters and the last error
+ * of each on the status page. */
+typedef enum {
+    PBXDIAL_PBX_STEP_LOGIN_3RD = 0, /* third-party login with the admin credentials */
+    PBXDIAL_PBX_STEP_ACTIVATE,      /* token -> session cookie */
+    PBXDIAL_PBX_STEP_REMOTE_CALL,   /* remote_call.htm with the session */
+    PBXDIAL_PBX_STEP_LOGIN_USER,    /* a user's own password (the `pbx` provider, auth= links) */
+    PBXDIAL_PBX_STEP_LOGOUT,
+    PBXDIAL_PBX_STEP_N
+} pbxdial_pbx_step_e;
+
+/* Called once per operation with its final outcome (after the reply was
+ * read: `false` to a login is an error here even though HTTP said 200).
+ * Thread-safe like pbxdial_pbx_stats_fn. */
+typedef void pbxdial_pbx_outcome_fn(pbxdial_pbx_step_e step, pbxdial_pbx_rc_e rc, long status);
+
 typedef struct {
     const char *url;              /* base URL without trailing slash */
     const char *admin_user;
@@ -78,6 +94,10 @@ const char *pbxdial_pbx_version(void);
 /* The one counter function of the process (NULL: none). Set before the
  * children start (post_config): they inherit it across fork. */
 void pbxdial_pbx_set_stats(pbxdial_pbx_stats_fn *fn);
+/* Likewise for the outcome of each operation (NULL: none). */
+void pbxdial_pbx_set_outcomes(pbxdial_pbx_outcome_fn *fn);
+/* "login_3rd", "activate", ...: names for counters and the status page. */
+const char *pbxdial_pbx_step_name(pbxdial_pbx_step_e step);
 /* 1 when this child's PBX transfers run on its transfer thread, 0 when its
  * worker threads perform them (prefork, or the thread could not start). */
 int pbxdial_pbx_transfer_thread(void);

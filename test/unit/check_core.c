@@ -32,6 +32,7 @@ int main(void)
     srunner_add_suite(sr, check_query_suite());
     srunner_add_suite(sr, check_number_suite());
     srunner_add_suite(sr, check_policy_suite());
+    srunner_add_suite(sr, check_promtext_suite());
     srunner_add_suite(sr, check_link_suite());
     srunner_add_suite(sr, check_page_suite());
     srunner_add_suite(sr, check_httphead_suite());
