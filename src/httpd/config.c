@@ -5,11 +5,13 @@
 #include <apr_file_info.h>
 #include <http_core.h>
 #include <ap_provider.h>
+#include <ap_socache.h>
 #include <http_request.h>
 #include <mod_auth.h>
 
 #include "httpd/config.h"
 #include "httpd/log.h"
+#include "httpd/store.h"
 #include "core/linkpw.h"
 #include "core/url.h"
 #include "core/usermap.h"
@@ -249,21 +251,37 @@ const char *pbxdial_config_set_extension(cmd_parms *cmd, void *dcv, const char *
     return config_parse_expr(cmd, arg, &dc->extension);
 }
 
-const char *pbxdial_config_set_usermap(cmd_parms *cmd, void *dcv, const char *arg)
+/* The two file maps: "none" (to switch an inherited one off) or a path,
+ * loaded now so that a bad line fails httpd -t. */
+typedef struct {
+    pbxdial_filemap_parse_fn *parse;
+    int secret;                 /* refuse a file everyone may read */
+    const char *form;           /* what a line looks like, for the error */
+} config_map_kind_t;
+
+static const char *config_set_map(cmd_parms *cmd, const char *arg, const config_map_kind_t *kind,
+                                  pbxdial_filemap_t **map, int *set)
 {
-    pbxdial_dir_conf_t *dc = dcv;
     const char *path = ap_server_root_relative(cmd->pool, arg);
     const char *err;
 
-    dc->usermap_set = 1;
+    *set = 1;
     if (!strcasecmp(arg, "none")) {
-        dc->usermap = NULL;
+        *map = NULL;
         return NULL;
     }
-    if (!path || (err = pbxdial_filemap_open(cmd->pool, path, pbxdial_usermap_parse, 0, &dc->usermap)))
-        return apr_psprintf(cmd->pool, "PbxDialUserMap: %s; each line is \"webuser extension\" "
-                            "or \"webuser extension@domain\"", path ? err : arg);
+    if (!path || (err = pbxdial_filemap_open(cmd->pool, path, kind->parse, kind->secret, map)))
+        return apr_psprintf(cmd->pool, "%s: %s; %s", cmd->cmd->name, path ? err : arg, kind->form);
     return NULL;
+}
+
+const char *pbxdial_config_set_usermap(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    static const config_map_kind_t usermap = {
+        pbxdial_usermap_parse, 0, "each line is \"webuser extension\" or \"webuser extension@domain\"" };
+    pbxdial_dir_conf_t *dc = dcv;
+
+    return config_set_map(cmd, arg, &usermap, &dc->usermap, &dc->usermap_set);
 }
 
 const char *pbxdial_config_set_auth_provider(cmd_parms *cmd, void *dcv, const char *arg)
@@ -292,19 +310,11 @@ const char *pbxdial_config_set_auth_provider(cmd_parms *cmd, void *dcv, const ch
 
 const char *pbxdial_config_set_link_passwords(cmd_parms *cmd, void *dcv, const char *arg)
 {
+    static const config_map_kind_t linkpw = {
+        pbxdial_linkpw_parse, 1, "each line is \"user:password\"" };
     pbxdial_dir_conf_t *dc = dcv;
-    const char *path = ap_server_root_relative(cmd->pool, arg);
-    const char *err;
 
-    dc->linkpw_set = 1;
-    if (!strcasecmp(arg, "none")) {
-        dc->linkpw = NULL;
-        return NULL;
-    }
-    if (!path || (err = pbxdial_filemap_open(cmd->pool, path, pbxdial_linkpw_parse, 1, &dc->linkpw)))
-        return apr_psprintf(cmd->pool, "PbxDialLinkPasswords: %s; each line is \"user:password\"",
-                            path ? err : arg);
-    return NULL;
+    return config_set_map(cmd, arg, &linkpw, &dc->linkpw, &dc->linkpw_set);
 }
 
 const char *pbxdial_config_set_link_lifetime(cmd_parms *cmd, void *dcv, const char *arg)
@@ -441,6 +451,24 @@ const char *pbxdial_config_set_session_lifetime(cmd_parms *cmd, void *dcv, const
         return apr_psprintf(cmd->pool, "PbxDialSessionLifetime '%s' must be between 1 s and 3000 s "
                             "(the PBX's web sessions last 3600 s by default), or Off", arg);
     config_srv(cmd)->session_lifetime = t;
+    return NULL;
+}
+
+const char *pbxdial_config_set_cache(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    const char *sep = strchr(arg, ':');
+    const char *name = sep ? apr_pstrmemdup(cmd->pool, arg, sep - arg) : arg;
+
+    if (err)
+        return err;
+    /* looked up now so that a typo or a missing module fails httpd -t */
+    if (!ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION))
+        return apr_psprintf(cmd->pool, "PbxDialCache: unknown cache \"%s\"; load its module "
+                            "(e.g. LoadModule socache_%s_module) or use shmcb, memcache:HOST:PORT "
+                            "or redis:HOST:PORT", name, name);
+    pbxdial_store_configure(arg, cmd->directive ? cmd->directive->filename : "?",
+                            cmd->directive ? (unsigned)cmd->directive->line_num : 0);
     return NULL;
 }
 

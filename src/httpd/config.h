@@ -92,6 +92,8 @@ const char *pbxdial_config_set_rate_limit(cmd_parms *cmd, void *dc, const char *
 const char *pbxdial_config_set_failure_limit(cmd_parms *cmd, void *dc, const char *n, const char *window);
 const char *pbxdial_config_set_session_lifetime(cmd_parms *cmd, void *dc, const char *arg);
 const char *pbxdial_config_set_websocket_path(cmd_parms *cmd, void *dc, const char *arg);
+/* PbxDialCache PROVIDER[:ARGS] (main server only); the store keeps it (store.h). */
+const char *pbxdial_config_set_cache(cmd_parms *cmd, void *dc, const char *arg);
 
 /* The server's settings for talking to the PBX, defaults filled in; with r,
  * every exchange is traced at LogLevel pbxdial:debug for that request, and
