@@ -12,9 +12,16 @@
 #include "httpd/config.h"
 #include "httpd/log.h"
 #include "httpd/store.h"
+#include "core/link.h"
 #include "core/linkpw.h"
 #include "core/url.h"
 #include "core/usermap.h"
+
+#define CONFIG_DEFAULT_TIMEOUT apr_time_from_sec(10)
+/* well under the PBX's default web session lifetime of 3600 s */
+#define CONFIG_DEFAULT_SESSION_LIFETIME apr_time_from_sec(900)
+#define CONFIG_DEFAULT_FAIL_MAX 5
+#define CONFIG_DEFAULT_FAIL_WINDOW apr_time_from_sec(600)
 
 void *pbxdial_config_srv_create(apr_pool_t *p, server_rec *s)
 {
@@ -482,19 +489,100 @@ static void config_trace(void *baton, const char *method, const char *path, long
                   error ? error : "");
 }
 
+int pbxdial_config_has_pbx(const pbxdial_srv_conf_t *sc)
+{
+    return sc->server && sc->admin_user;
+}
+
+apr_interval_time_t pbxdial_config_timeout(const pbxdial_srv_conf_t *sc)
+{
+    return sc->timeout != PBXDIAL_UNSET ? sc->timeout : CONFIG_DEFAULT_TIMEOUT;
+}
+
+int pbxdial_config_verify_peer(const pbxdial_srv_conf_t *sc)
+{
+    return sc->verify_peer != PBXDIAL_UNSET ? sc->verify_peer : 1;
+}
+
+apr_interval_time_t pbxdial_config_session_lifetime(const pbxdial_srv_conf_t *sc)
+{
+    return sc->session_lifetime != PBXDIAL_UNSET ? sc->session_lifetime : CONFIG_DEFAULT_SESSION_LIFETIME;
+}
+
+const char *pbxdial_config_public_server(const pbxdial_srv_conf_t *sc)
+{
+    return sc->public_server ? sc->public_server : sc->server;
+}
+
+apr_int64_t pbxdial_config_link_lifetime(const pbxdial_dir_conf_t *dc)
+{
+    return dc->lifetime != PBXDIAL_UNSET ? dc->lifetime : PBXDIAL_LINK_LIFETIME_DEFAULT;
+}
+
+int pbxdial_config_link_once(const pbxdial_dir_conf_t *dc)
+{
+    return dc->link_once == 1;
+}
+
+int pbxdial_config_connect(const pbxdial_dir_conf_t *dc)
+{
+    return dc->connect == 1;
+}
+
+int pbxdial_config_websocket(const pbxdial_dir_conf_t *dc)
+{
+    return dc->websocket == 1;
+}
+
+int pbxdial_config_rate_limit(const pbxdial_dir_conf_t *dc, apr_interval_time_t *window)
+{
+    *window = dc->rate_max > 0 ? dc->rate_window : 0;
+    return dc->rate_max > 0 ? dc->rate_max : 0;
+}
+
+int pbxdial_config_failure_limit(const pbxdial_dir_conf_t *dc, apr_interval_time_t *window)
+{
+    *window = dc->fail_max == PBXDIAL_UNSET ? CONFIG_DEFAULT_FAIL_WINDOW : dc->fail_window;
+    return dc->fail_max == PBXDIAL_UNSET ? CONFIG_DEFAULT_FAIL_MAX : dc->fail_max;
+}
+
+int pbxdial_config_auth_providers(apr_pool_t *p, const pbxdial_dir_conf_t *dc,
+                                  const pbxdial_provider_t **pv)
+{
+    pbxdial_provider_t *dflt;
+
+    if (dc->providers && dc->providers->nelts) {
+        *pv = (const pbxdial_provider_t *)dc->providers->elts;
+        return dc->providers->nelts;
+    }
+    /* as mod_auth_basic without AuthBasicProvider */
+    dflt = apr_palloc(p, sizeof(*dflt));
+    dflt->name = AUTHN_DEFAULT_PROVIDER;
+    dflt->provider = ap_lookup_provider(AUTHN_PROVIDER_GROUP, AUTHN_DEFAULT_PROVIDER,
+                                        AUTHN_PROVIDER_VERSION);
+    *pv = dflt;
+    return dflt->provider ? 1 : 0;
+}
+
+const pbxdial_policy_t *const *pbxdial_config_deny(const pbxdial_dir_conf_t *dc, int *n)
+{
+    *n = dc->deny ? dc->deny->nelts : 0;
+    return dc->deny ? (const pbxdial_policy_t *const *)dc->deny->elts : NULL;
+}
+
 void pbxdial_config_pbx(request_rec *r, const pbxdial_srv_conf_t *sc, pbxdial_pbx_conf_t *out)
 {
     out->url = sc->server;
     out->admin_user = sc->admin_user;
     out->admin_password = sc->admin_password;
-    out->timeout = sc->timeout != PBXDIAL_UNSET ? sc->timeout : PBXDIAL_DEFAULT_TIMEOUT;
+    out->timeout = pbxdial_config_timeout(sc);
     /* PbxDialTimeout bounds the whole request, counted from when it arrived
      * (internal redirects and subrequests keep that time), so the chain of
      * exchanges of one call, or an authn check followed by a call, shares
      * one budget and the client has its answer within it */
     out->deadline = r ? r->request_time + out->timeout : 0;
     out->ca_file = sc->ca_file;
-    out->verify_peer = sc->verify_peer != PBXDIAL_UNSET ? sc->verify_peer : 1;
+    out->verify_peer = pbxdial_config_verify_peer(sc);
     out->trace = r && APLOGrdebug(r) ? config_trace : NULL;
     out->trace_baton = r;
 }

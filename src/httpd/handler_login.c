@@ -91,6 +91,6 @@ int pbxdial_handler_login(request_rec *r)
                   id.ext, id.domain, ap_escape_logitem(r->pool, r->user), apr_time_as_msec(out.elapsed));
     return pbxdial_respond_json(r, HTTP_OK,
                                 pbxdial_json_login(r->pool, token,
-                                                   sc->public_server ? sc->public_server : sc->server,
+                                                   pbxdial_config_public_server(sc),
                                                    id.ext, id.domain));
 }
