@@ -215,33 +215,16 @@ int pbxdial_handler_call(request_rec *r)
     const pbxdial_policy_t *const *deny;
     int connect, rv, ndeny;
 
-    if (!r->handler || strcmp(r->handler, PBXDIAL_HANDLER_CALL))
-        return DECLINED;
+    /* GET follows a link; POST confirms a cross-site one (its body holds
+     * the confirmation); HEAD never dials */
+    if ((rv = pbxdial_handler_open(r, PBXDIAL_HANDLER_CALL, (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST),
+                                   PBXDIAL_OPEN_NO_HEAD | PBXDIAL_OPEN_READS_POST | PBXDIAL_OPEN_PBX
+                                   | PBXDIAL_OPEN_USER, &problem)) != OK)
+        return rv;
     rq = pbxdial_reqstate_get(r);
     cx.link_type = rq->link_type;
-
-    /* GET follows a link; POST confirms a cross-site one; HEAD never dials */
-    ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, M_POST, -1);
-    if ((r->method_number != M_GET && r->method_number != M_POST) || r->header_only) {
-        apr_table_setn(r->headers_out, "Allow", "GET, POST");
-        return call_refuse(&cx, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed",
-                           "Click-to-dial links are followed with GET.");
-    }
-    if (r->method_number == M_GET && (rv = ap_discard_request_body(r)) != OK)
-        return rv;
-    if (!sc->server || !sc->admin_user) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0606)
-                      "%s needs PbxDialServer and PbxDialAdmin in the server or virtual host config", r->uri);
-        return call_refuse(&cx, HTTP_INTERNAL_SERVER_ERROR, "not_configured", "Not configured",
-                           "The PBX connection is not configured on this server.");
-    }
-    if (!r->user || !*r->user) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0607)
-                      "%s is served without an authenticated user; add Apache authentication and "
-                      "\"Require valid-user\"", r->uri);
-        return call_refuse(&cx, HTTP_FORBIDDEN, "not_authenticated", "Not logged in",
-                           "This location must be protected by Apache authentication.");
-    }
+    if (problem)
+        return call_answer(&cx, problem);
     if ((err = pbxdial_query_parse(r->pool, pbxdial_reqstate_args(r), &q)))
         return call_refuse(&cx, HTTP_BAD_REQUEST, "bad_query", "This link is not well-formed", err);
 
