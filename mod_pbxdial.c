@@ -57,7 +57,7 @@ static const command_rec pbxdial_cmds[] = {
                  "On a location proxied to the PBX websocket: inject the user's PBX session"),
     AP_INIT_TAKE1("PbxDialWebSocketPath", pbxdial_config_set_websocket_path, NULL, ACCESS_CONF | RSRC_CONF,
                   "Same-origin mode: /rest/pbxlogin sends browsers to this websocket path (or none)"),
-    AP_INIT_TAKE1("PbxDialCache", pbxdial_store_set_cache, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("PbxDialCache", pbxdial_config_set_cache, NULL, RSRC_CONF,
                   "mod_socache provider for shared state: shmcb (default), memcache:HOST:PORT, redis:HOST:PORT"),
     AP_INIT_TAKE1("PbxDialSessionLifetime", pbxdial_config_set_session_lifetime, NULL, RSRC_CONF,
                   "How long a PBX session is reused for calls of one extension (default 900 s), or Off"),

@@ -18,6 +18,8 @@ spurt("$dir/secret", "adminpw\n", 0600);
 spurt("$dir/secret-open", "adminpw\n", 0644);
 spurt("$dir/secret-empty", "", 0600);
 spurt("$dir/usermap-bad", "alice 40\nbob\n");
+spurt("$dir/linkpw-open", "40:alice-link\n", 0644);
+spurt("$dir/linkpw-bad", "40:alice-link\n40\n", 0600);
 
 # Writes a config whose lines after the header are $body, runs httpd -t.
 # Returns (exit code, output, line number of the first body line).
@@ -48,9 +50,16 @@ my @cases = (
     ['bad expression',      "<Location /x>\nPbxDialDomain \"%{REMOTE_USER\"\n</Location>\n", qr/PbxDialDomain: cannot parse expression/],
     ['bad user map',        "<Location /x>\nPbxDialUserMap $dir/usermap-bad\n</Location>\n", qr/PbxDialUserMap: .*line 2: write "webuser extension"/],
     ['missing user map',    "<Location /x>\nPbxDialUserMap $dir/nope\n</Location>\n", qr/PbxDialUserMap: cannot read/],
+    # the "none or a path" setter both file maps share, and PbxDialCache's
+    ['world-readable link passwords', "<Location /x>\nPbxDialLinkPasswords $dir/linkpw-open\n</Location>\n",
+     qr/PbxDialLinkPasswords: .*readable by everyone; run chmod 0600.*; each line is "user:password"/],
+    ['bad link password line', "<Location /x>\nPbxDialLinkPasswords $dir/linkpw-bad\n</Location>\n",
+     qr/PbxDialLinkPasswords: .*line 2: write "user:password"/],
+    ['unknown cache',       "PbxDialCache nosuch:1\n", qr/PbxDialCache: unknown cache "nosuch"; load its module \(e\.g\. LoadModule socache_nosuch_module\)/],
+    ['cache in a vhost',    "<VirtualHost 127.0.0.1:1>\nPbxDialCache shmcb\n</VirtualHost>\n", qr/PbxDialCache cannot occur within <VirtualHost> section/],
     ['bad extension expression', "<Location /x>\nPbxDialExtension \"%{tolower:}\"\n</Location>\n", qr/PbxDialExtension: cannot parse expression/],
 );
-plan tests => 3 * @cases + 10;
+plan tests => 3 * @cases + 11;
 
 for my $c (@cases) {
     my ($name, $body, $fix) = @$c;
@@ -65,6 +74,8 @@ for my $c (@cases) {
 my ($rc, $out) = check_config($good . "<Location /rest/pbxlogin>\nSetHandler pbxdial-login\n</Location>\n");
 ok t_cmp($rc, 0, 'good config: httpd -t passes');
 ok t_cmp($out, qr/Syntax OK/, 'good config: Syntax OK');
+($rc, $out) = check_config($good . "PbxDialCache shmcb\n<Location /x>\nPbxDialUserMap none\nPbxDialLinkPasswords none\n</Location>\n");
+ok t_cmp("$rc $out", qr/^0 .*Syntax OK/s, 'PbxDialCache shmcb, PbxDialUserMap none, PbxDialLinkPasswords none: httpd -t passes');
 
 # a handler with nothing to talk to
 ($rc, $out, my $first) = check_config("<Location /rest/pbxlogin>\nSetHandler pbxdial-login\n</Location>\n");

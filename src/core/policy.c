@@ -182,6 +182,15 @@ int pbxdial_policy_count(const pbxdial_policy_t *pol)
     return pol ? pol->rules->nelts : 0;
 }
 
+int pbxdial_policy_count_all(const pbxdial_policy_t *const *pols, int n)
+{
+    int i, count = 0;
+
+    for (i = 0; pols && i < n; i++)
+        count += pbxdial_policy_count(pols[i]);
+    return count;
+}
+
 /* Deny patterns see through feature codes: they are tried on the number and
  * on what follows each '*' or '#' in it, so ^0900 also stops *31#0900123. */
 static int policy_denies(const pbxdial_policy_t *pol, const char *number, pcre2_match_data *md,

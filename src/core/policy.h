@@ -58,4 +58,8 @@ pbxdial_policy_e pbxdial_policy_decide(const pbxdial_policy_t *const *deny, int 
 /* Number of patterns in pol (0 for NULL). */
 int pbxdial_policy_count(const pbxdial_policy_t *pol);
 
+/* Number of patterns in the n policies of pols (PbxDialDeny of every scope
+ * that applies, as pbxdial_policy_decide takes them); 0 for none. */
+int pbxdial_policy_count_all(const pbxdial_policy_t *const *pols, int n);
+
 #endif

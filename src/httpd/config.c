@@ -5,14 +5,23 @@
 #include <apr_file_info.h>
 #include <http_core.h>
 #include <ap_provider.h>
+#include <ap_socache.h>
 #include <http_request.h>
 #include <mod_auth.h>
 
 #include "httpd/config.h"
 #include "httpd/log.h"
+#include "httpd/store.h"
+#include "core/link.h"
 #include "core/linkpw.h"
 #include "core/url.h"
 #include "core/usermap.h"
+
+#define CONFIG_DEFAULT_TIMEOUT apr_time_from_sec(10)
+/* well under the PBX's default web session lifetime of 3600 s */
+#define CONFIG_DEFAULT_SESSION_LIFETIME apr_time_from_sec(900)
+#define CONFIG_DEFAULT_FAIL_MAX 5
+#define CONFIG_DEFAULT_FAIL_WINDOW apr_time_from_sec(600)
 
 void *pbxdial_config_srv_create(apr_pool_t *p, server_rec *s)
 {
@@ -249,21 +258,37 @@ const char *pbxdial_config_set_extension(cmd_parms *cmd, void *dcv, const char *
     return config_parse_expr(cmd, arg, &dc->extension);
 }
 
-const char *pbxdial_config_set_usermap(cmd_parms *cmd, void *dcv, const char *arg)
+/* The two file maps: "none" (to switch an inherited one off) or a path,
+ * loaded now so that a bad line fails httpd -t. */
+typedef struct {
+    pbxdial_filemap_parse_fn *parse;
+    int secret;                 /* refuse a file everyone may read */
+    const char *form;           /* what a line looks like, for the error */
+} config_map_kind_t;
+
+static const char *config_set_map(cmd_parms *cmd, const char *arg, const config_map_kind_t *kind,
+                                  pbxdial_filemap_t **map, int *set)
 {
-    pbxdial_dir_conf_t *dc = dcv;
     const char *path = ap_server_root_relative(cmd->pool, arg);
     const char *err;
 
-    dc->usermap_set = 1;
+    *set = 1;
     if (!strcasecmp(arg, "none")) {
-        dc->usermap = NULL;
+        *map = NULL;
         return NULL;
     }
-    if (!path || (err = pbxdial_filemap_open(cmd->pool, path, pbxdial_usermap_parse, 0, &dc->usermap)))
-        return apr_psprintf(cmd->pool, "PbxDialUserMap: %s; each line is \"webuser extension\" "
-                            "or \"webuser extension@domain\"", path ? err : arg);
+    if (!path || (err = pbxdial_filemap_open(cmd->pool, path, kind->parse, kind->secret, map)))
+        return apr_psprintf(cmd->pool, "%s: %s; %s", cmd->cmd->name, path ? err : arg, kind->form);
     return NULL;
+}
+
+const char *pbxdial_config_set_usermap(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    static const config_map_kind_t usermap = {
+        pbxdial_usermap_parse, 0, "each line is \"webuser extension\" or \"webuser extension@domain\"" };
+    pbxdial_dir_conf_t *dc = dcv;
+
+    return config_set_map(cmd, arg, &usermap, &dc->usermap, &dc->usermap_set);
 }
 
 const char *pbxdial_config_set_auth_provider(cmd_parms *cmd, void *dcv, const char *arg)
@@ -292,19 +317,11 @@ const char *pbxdial_config_set_auth_provider(cmd_parms *cmd, void *dcv, const ch
 
 const char *pbxdial_config_set_link_passwords(cmd_parms *cmd, void *dcv, const char *arg)
 {
+    static const config_map_kind_t linkpw = {
+        pbxdial_linkpw_parse, 1, "each line is \"user:password\"" };
     pbxdial_dir_conf_t *dc = dcv;
-    const char *path = ap_server_root_relative(cmd->pool, arg);
-    const char *err;
 
-    dc->linkpw_set = 1;
-    if (!strcasecmp(arg, "none")) {
-        dc->linkpw = NULL;
-        return NULL;
-    }
-    if (!path || (err = pbxdial_filemap_open(cmd->pool, path, pbxdial_linkpw_parse, 1, &dc->linkpw)))
-        return apr_psprintf(cmd->pool, "PbxDialLinkPasswords: %s; each line is \"user:password\"",
-                            path ? err : arg);
-    return NULL;
+    return config_set_map(cmd, arg, &linkpw, &dc->linkpw, &dc->linkpw_set);
 }
 
 const char *pbxdial_config_set_link_lifetime(cmd_parms *cmd, void *dcv, const char *arg)
@@ -444,6 +461,24 @@ const char *pbxdial_config_set_session_lifetime(cmd_parms *cmd, void *dcv, const
     return NULL;
 }
 
+const char *pbxdial_config_set_cache(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    const char *sep = strchr(arg, ':');
+    const char *name = sep ? apr_pstrmemdup(cmd->pool, arg, sep - arg) : arg;
+
+    if (err)
+        return err;
+    /* looked up now so that a typo or a missing module fails httpd -t */
+    if (!ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION))
+        return apr_psprintf(cmd->pool, "PbxDialCache: unknown cache \"%s\"; load its module "
+                            "(e.g. LoadModule socache_%s_module) or use shmcb, memcache:HOST:PORT "
+                            "or redis:HOST:PORT", name, name);
+    pbxdial_store_configure(arg, cmd->directive ? cmd->directive->filename : "?",
+                            cmd->directive ? (unsigned)cmd->directive->line_num : 0);
+    return NULL;
+}
+
 static void config_trace(void *baton, const char *method, const char *path, long status,
                          apr_interval_time_t elapsed, const char *error)
 {
@@ -454,19 +489,100 @@ static void config_trace(void *baton, const char *method, const char *path, long
                   error ? error : "");
 }
 
+int pbxdial_config_has_pbx(const pbxdial_srv_conf_t *sc)
+{
+    return sc->server && sc->admin_user;
+}
+
+apr_interval_time_t pbxdial_config_timeout(const pbxdial_srv_conf_t *sc)
+{
+    return sc->timeout != PBXDIAL_UNSET ? sc->timeout : CONFIG_DEFAULT_TIMEOUT;
+}
+
+int pbxdial_config_verify_peer(const pbxdial_srv_conf_t *sc)
+{
+    return sc->verify_peer != PBXDIAL_UNSET ? sc->verify_peer : 1;
+}
+
+apr_interval_time_t pbxdial_config_session_lifetime(const pbxdial_srv_conf_t *sc)
+{
+    return sc->session_lifetime != PBXDIAL_UNSET ? sc->session_lifetime : CONFIG_DEFAULT_SESSION_LIFETIME;
+}
+
+const char *pbxdial_config_public_server(const pbxdial_srv_conf_t *sc)
+{
+    return sc->public_server ? sc->public_server : sc->server;
+}
+
+apr_int64_t pbxdial_config_link_lifetime(const pbxdial_dir_conf_t *dc)
+{
+    return dc->lifetime != PBXDIAL_UNSET ? dc->lifetime : PBXDIAL_LINK_LIFETIME_DEFAULT;
+}
+
+int pbxdial_config_link_once(const pbxdial_dir_conf_t *dc)
+{
+    return dc->link_once == 1;
+}
+
+int pbxdial_config_connect(const pbxdial_dir_conf_t *dc)
+{
+    return dc->connect == 1;
+}
+
+int pbxdial_config_websocket(const pbxdial_dir_conf_t *dc)
+{
+    return dc->websocket == 1;
+}
+
+int pbxdial_config_rate_limit(const pbxdial_dir_conf_t *dc, apr_interval_time_t *window)
+{
+    *window = dc->rate_max > 0 ? dc->rate_window : 0;
+    return dc->rate_max > 0 ? dc->rate_max : 0;
+}
+
+int pbxdial_config_failure_limit(const pbxdial_dir_conf_t *dc, apr_interval_time_t *window)
+{
+    *window = dc->fail_max == PBXDIAL_UNSET ? CONFIG_DEFAULT_FAIL_WINDOW : dc->fail_window;
+    return dc->fail_max == PBXDIAL_UNSET ? CONFIG_DEFAULT_FAIL_MAX : dc->fail_max;
+}
+
+int pbxdial_config_auth_providers(apr_pool_t *p, const pbxdial_dir_conf_t *dc,
+                                  const pbxdial_provider_t **pv)
+{
+    pbxdial_provider_t *dflt;
+
+    if (dc->providers && dc->providers->nelts) {
+        *pv = (const pbxdial_provider_t *)dc->providers->elts;
+        return dc->providers->nelts;
+    }
+    /* as mod_auth_basic without AuthBasicProvider */
+    dflt = apr_palloc(p, sizeof(*dflt));
+    dflt->name = AUTHN_DEFAULT_PROVIDER;
+    dflt->provider = ap_lookup_provider(AUTHN_PROVIDER_GROUP, AUTHN_DEFAULT_PROVIDER,
+                                        AUTHN_PROVIDER_VERSION);
+    *pv = dflt;
+    return dflt->provider ? 1 : 0;
+}
+
+const pbxdial_policy_t *const *pbxdial_config_deny(const pbxdial_dir_conf_t *dc, int *n)
+{
+    *n = dc->deny ? dc->deny->nelts : 0;
+    return dc->deny ? (const pbxdial_policy_t *const *)dc->deny->elts : NULL;
+}
+
 void pbxdial_config_pbx(request_rec *r, const pbxdial_srv_conf_t *sc, pbxdial_pbx_conf_t *out)
 {
     out->url = sc->server;
     out->admin_user = sc->admin_user;
     out->admin_password = sc->admin_password;
-    out->timeout = sc->timeout != PBXDIAL_UNSET ? sc->timeout : PBXDIAL_DEFAULT_TIMEOUT;
+    out->timeout = pbxdial_config_timeout(sc);
     /* PbxDialTimeout bounds the whole request, counted from when it arrived
      * (internal redirects and subrequests keep that time), so the chain of
      * exchanges of one call, or an authn check followed by a call, shares
      * one budget and the client has its answer within it */
     out->deadline = r ? r->request_time + out->timeout : 0;
     out->ca_file = sc->ca_file;
-    out->verify_peer = sc->verify_peer != PBXDIAL_UNSET ? sc->verify_peer : 1;
+    out->verify_peer = pbxdial_config_verify_peer(sc);
     out->trace = r && APLOGrdebug(r) ? config_trace : NULL;
     out->trace_baton = r;
 }

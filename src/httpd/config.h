@@ -11,6 +11,7 @@
 #include "httpd/filemap.h"
 #include "core/policy.h"
 
+/* A directive not written in any scope: the accessors below give its default. */
 #define PBXDIAL_UNSET (-1)
 
 typedef struct {
@@ -60,12 +61,6 @@ typedef struct {
 
 extern module AP_MODULE_DECLARE_DATA pbxdial_module;
 
-#define PBXDIAL_DEFAULT_TIMEOUT apr_time_from_sec(10)
-/* well under the PBX's default web session lifetime of 3600 s */
-#define PBXDIAL_DEFAULT_SESSION_LIFETIME apr_time_from_sec(900)
-#define PBXDIAL_DEFAULT_FAIL_MAX 5
-#define PBXDIAL_DEFAULT_FAIL_WINDOW apr_time_from_sec(600)
-
 void *pbxdial_config_srv_create(apr_pool_t *p, server_rec *s);
 void *pbxdial_config_srv_merge(apr_pool_t *p, void *basev, void *addv);
 void *pbxdial_config_dir_create(apr_pool_t *p, char *dir);
@@ -92,6 +87,42 @@ const char *pbxdial_config_set_rate_limit(cmd_parms *cmd, void *dc, const char *
 const char *pbxdial_config_set_failure_limit(cmd_parms *cmd, void *dc, const char *n, const char *window);
 const char *pbxdial_config_set_session_lifetime(cmd_parms *cmd, void *dc, const char *arg);
 const char *pbxdial_config_set_websocket_path(cmd_parms *cmd, void *dc, const char *arg);
+/* PbxDialCache PROVIDER[:ARGS] (main server only); the store keeps it (store.h). */
+const char *pbxdial_config_set_cache(cmd_parms *cmd, void *dc, const char *arg);
+
+/* Each directive's value with its default filled in: the one place that
+ * knows the defaults (as mod_md's md_config_get*); nothing else reads an
+ * unset field. */
+
+/* PbxDialServer and PbxDialAdmin are both set: this server can reach a PBX. */
+int pbxdial_config_has_pbx(const pbxdial_srv_conf_t *sc);
+/* PbxDialTimeout: default 10 s. */
+apr_interval_time_t pbxdial_config_timeout(const pbxdial_srv_conf_t *sc);
+/* PbxDialVerifyPeer: default On. */
+int pbxdial_config_verify_peer(const pbxdial_srv_conf_t *sc);
+/* PbxDialSessionLifetime: default 900 s; 0 (Off): sessions are not cached. */
+apr_interval_time_t pbxdial_config_session_lifetime(const pbxdial_srv_conf_t *sc);
+/* The PBX address browsers use: PbxDialPublicServer, else PbxDialServer. */
+const char *pbxdial_config_public_server(const pbxdial_srv_conf_t *sc);
+
+/* PbxDialLinkLifetime in seconds: default 7200 (PBXDIAL_LINK_LIFETIME_DEFAULT). */
+apr_int64_t pbxdial_config_link_lifetime(const pbxdial_dir_conf_t *dc);
+/* PbxDialLinkOnce, PbxDialConnect, PbxDialWebSocket: 1 for On; default Off (0). */
+int pbxdial_config_link_once(const pbxdial_dir_conf_t *dc);
+int pbxdial_config_connect(const pbxdial_dir_conf_t *dc);
+int pbxdial_config_websocket(const pbxdial_dir_conf_t *dc);
+/* PbxDialRateLimit: the count per *window, 0 for no limit (the default). */
+int pbxdial_config_rate_limit(const pbxdial_dir_conf_t *dc, apr_interval_time_t *window);
+/* PbxDialFailureLimit: the count per *window, 0 for Off; default 5 in 600 s. */
+int pbxdial_config_failure_limit(const pbxdial_dir_conf_t *dc, apr_interval_time_t *window);
+/* PbxDialAuthProvider: sets *pv to the providers and returns how many;
+ * default the "file" provider (looked up now, in p), none when its module
+ * is not loaded. */
+int pbxdial_config_auth_providers(apr_pool_t *p, const pbxdial_dir_conf_t *dc,
+                                  const pbxdial_provider_t **pv);
+/* PbxDialDeny: one policy per scope that writes it, this one's and the
+ * enclosing ones' (pbxdial_policy_decide); *n of them, 0 by default. */
+const pbxdial_policy_t *const *pbxdial_config_deny(const pbxdial_dir_conf_t *dc, int *n);
 
 /* The server's settings for talking to the PBX, defaults filled in; with r,
  * every exchange is traced at LogLevel pbxdial:debug for that request, and

@@ -109,12 +109,14 @@ static const pbxdial_problem_t *call_identity(call_ctx_t *cx, const pbxdial_dir_
 static const pbxdial_problem_t *call_policy(call_ctx_t *cx, const pbxdial_dir_conf_t *dc)
 {
     request_rec *r = cx->r;
+    const pbxdial_policy_t *const *deny;
     pbxdial_problem_t *pr;
     const char *matched = NULL;
     pbxdial_policy_e rc;
+    int ndeny;
 
-    rc = pbxdial_policy_decide(dc->deny ? (const pbxdial_policy_t *const *)dc->deny->elts : NULL,
-                               dc->deny ? dc->deny->nelts : 0, dc->allow, cx->dest, &matched);
+    deny = pbxdial_config_deny(dc, &ndeny);
+    rc = pbxdial_policy_decide(deny, ndeny, dc->allow, cx->dest, &matched);
     if (rc == PBXDIAL_POLICY_ALLOW)
         return NULL;
     pr = apr_pcalloc(r->pool, sizeof(*pr));
@@ -210,35 +212,19 @@ int pbxdial_handler_call(request_rec *r)
     call_ctx_t cx = { r, NULL, NULL, PBXDIAL_LINK_NONE };
     apr_table_t *q;
     const char *err, *dest, *connect_arg;
-    int connect, rv;
+    const pbxdial_policy_t *const *deny;
+    int connect, rv, ndeny;
 
-    if (!r->handler || strcmp(r->handler, PBXDIAL_HANDLER_CALL))
-        return DECLINED;
+    /* GET follows a link; POST confirms a cross-site one (its body holds
+     * the confirmation); HEAD never dials */
+    if ((rv = pbxdial_handler_open(r, PBXDIAL_HANDLER_CALL, (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST),
+                                   PBXDIAL_OPEN_NO_HEAD | PBXDIAL_OPEN_READS_POST | PBXDIAL_OPEN_PBX
+                                   | PBXDIAL_OPEN_USER, &problem)) != OK)
+        return rv;
     rq = pbxdial_reqstate_get(r);
     cx.link_type = rq->link_type;
-
-    /* GET follows a link; POST confirms a cross-site one; HEAD never dials */
-    ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, M_POST, -1);
-    if ((r->method_number != M_GET && r->method_number != M_POST) || r->header_only) {
-        apr_table_setn(r->headers_out, "Allow", "GET, POST");
-        return call_refuse(&cx, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed",
-                           "Click-to-dial links are followed with GET.");
-    }
-    if (r->method_number == M_GET && (rv = ap_discard_request_body(r)) != OK)
-        return rv;
-    if (!sc->server || !sc->admin_user) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0606)
-                      "%s needs PbxDialServer and PbxDialAdmin in the server or virtual host config", r->uri);
-        return call_refuse(&cx, HTTP_INTERNAL_SERVER_ERROR, "not_configured", "Not configured",
-                           "The PBX connection is not configured on this server.");
-    }
-    if (!r->user || !*r->user) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0607)
-                      "%s is served without an authenticated user; add Apache authentication and "
-                      "\"Require valid-user\"", r->uri);
-        return call_refuse(&cx, HTTP_FORBIDDEN, "not_authenticated", "Not logged in",
-                           "This location must be protected by Apache authentication.");
-    }
+    if (problem)
+        return call_answer(&cx, problem);
     if ((err = pbxdial_query_parse(r->pool, pbxdial_reqstate_args(r), &q)))
         return call_refuse(&cx, HTTP_BAD_REQUEST, "bad_query", "This link is not well-formed", err);
 
@@ -259,16 +245,17 @@ int pbxdial_handler_call(request_rec *r)
         return call_answer(&cx, problem);
     cx.ext_at = apr_pstrcat(r->pool, id.ext, "@", id.domain, NULL);
 
-    if (connect && dc->connect != 1)
+    if (connect && !pbxdial_config_connect(dc))
         return call_refuse(&cx, HTTP_FORBIDDEN, "connect_refused", "connect=true is not allowed",
                            "This server asks you to confirm each call on the phone (PbxDialConnect Off): "
                            "remove connect=true from the link.");
     if ((problem = call_policy(&cx, dc)))
         return call_answer(&cx, problem);
+    deny = pbxdial_config_deny(dc, &ndeny);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0610)
                   "link type %d: %s may dial %s (connect=%s, %d deny and %d allow patterns)",
                   cx.link_type, cx.ext_at, cx.dest, connect ? "true" : "false",
-                  dc->deny ? dc->deny->nelts : 0, pbxdial_policy_count(dc->allow));
+                  pbxdial_policy_count_all(deny, ndeny), pbxdial_policy_count(dc->allow));
     if (r->method_number == M_POST) {
         if (cx.link_type != PBXDIAL_LINK_NONE)
             return call_refuse(&cx, HTTP_FORBIDDEN, "confirmation_invalid", "Call not confirmed",

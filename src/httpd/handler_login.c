@@ -23,42 +23,23 @@ int pbxdial_handler_login(request_rec *r)
     pbxdial_pbx_conf_t pc;
     pbxdial_pbx_outcome_t out;
     pbxdial_identity_t id;
+    const pbxdial_problem_t *problem;
     const char *msg, *token;
     int rv;
 
-    if (!r->handler || strcmp(r->handler, PBXDIAL_HANDLER_LOGIN))
-        return DECLINED;
-
-    r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
-    if ((r->method_number != M_GET && r->method_number != M_POST) || r->header_only) {
-        apr_table_setn(r->headers_out, "Allow", "GET, POST");
-        return pbxdial_respond_error(r, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-                                     "use GET or POST");
-    }
-    if ((rv = ap_discard_request_body(r)) != OK)
+    /* HEAD would mint a token for nothing; an API: every refusal is JSON */
+    if ((rv = pbxdial_handler_open(r, PBXDIAL_HANDLER_LOGIN, (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST),
+                                   PBXDIAL_OPEN_NO_HEAD | PBXDIAL_OPEN_PBX | PBXDIAL_OPEN_USER,
+                                   &problem)) != OK)
         return rv;
-
-    if (!r->user || !*r->user) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0101)
-                      "%s is served without an authenticated user; protect it with Apache "
-                      "authentication and \"Require valid-user\"", r->uri);
-        return pbxdial_respond_error(r, HTTP_FORBIDDEN, "not_authenticated",
-                                     "no authenticated user: this location must be protected "
-                                     "by Apache authentication");
-    }
+    if (problem)
+        return pbxdial_respond_error(r, problem->status, problem->code, problem->message);
     if ((msg = pbxdial_reqstate_cross_site(r))) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0102)
                       "refused a PBX session for user \"%s\" to a cross-site request (%s)",
                       ap_escape_logitem(r->pool, r->user), msg);
         return pbxdial_respond_error(r, HTTP_FORBIDDEN, "cross_site",
                                      "PBX sessions are only given to pages of this site");
-    }
-    if (!sc->server || !sc->admin_user) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0103)
-                      "%s needs PbxDialServer and PbxDialAdmin in the server or virtual host "
-                      "config", r->uri);
-        return pbxdial_respond_error(r, HTTP_INTERNAL_SERVER_ERROR, "not_configured",
-                                     "the PBX connection is not configured on this server");
     }
     if ((msg = pbxdial_identity_map(r, dc, &id)))
         return pbxdial_respond_error(r, HTTP_FORBIDDEN, "no_extension", msg);
@@ -91,6 +72,6 @@ int pbxdial_handler_login(request_rec *r)
                   id.ext, id.domain, ap_escape_logitem(r->pool, r->user), apr_time_as_msec(out.elapsed));
     return pbxdial_respond_json(r, HTTP_OK,
                                 pbxdial_json_login(r->pool, token,
-                                                   sc->public_server ? sc->public_server : sc->server,
+                                                   pbxdial_config_public_server(sc),
                                                    id.ext, id.domain));
 }

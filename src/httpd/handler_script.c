@@ -32,16 +32,14 @@ static void script_unsuffix_etag(request_rec *r)
 
 int pbxdial_handler_script(request_rec *r)
 {
+    const pbxdial_problem_t *problem;
     apr_bucket_brigade *bb;
     int rv;
 
-    if (!r->handler || strcmp(r->handler, PBXDIAL_HANDLER_SCRIPT))
-        return DECLINED;
-
-    /* HEAD is M_GET with header_only; Allow is built from allowed_methods */
-    ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, -1);
-    if (r->method_number != M_GET)
-        return HTTP_METHOD_NOT_ALLOWED;
+    if ((rv = pbxdial_handler_open(r, PBXDIAL_HANDLER_SCRIPT, AP_METHOD_BIT << M_GET, 0, &problem)) != OK)
+        return rv;
+    if (problem)
+        return pbxdial_respond_problem(r, problem);
 
     ap_set_content_type(r, "text/javascript; charset=utf-8");
     apr_table_setn(r->headers_out, "ETag", pbxdial_callback_js_etag);

@@ -102,15 +102,16 @@ static void status_html(request_rec *r, const pbxdial_stats_view_t *v)
 
 int pbxdial_handler_status(request_rec *r)
 {
+    const pbxdial_problem_t *problem;
     pbxdial_stats_view_t v;
+    int rv;
 
-    if (!r->handler || strcmp(r->handler, PBXDIAL_HANDLER_STATUS))
-        return DECLINED;
-    /* first: Apache's own 405 page keeps err_headers_out */
+    if ((rv = pbxdial_handler_open(r, PBXDIAL_HANDLER_STATUS, AP_METHOD_BIT << M_GET, 0, &problem)) != OK)
+        return rv;
+    if (problem)
+        return pbxdial_respond_problem(r, problem);
+    /* the HTML and ?auto forms are written here, not by respond.c */
     pbxdial_respond_nostore(r);
-    ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, -1);
-    if (r->method_number != M_GET)
-        return HTTP_METHOD_NOT_ALLOWED;
     pbxdial_stats_read(r->pool, &v);
     if ((r->args && !strcasecmp(r->args, "json"))
         || pbxdial_page_prefers_json(apr_table_get(r->headers_in, "Accept")))

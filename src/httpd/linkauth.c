@@ -7,7 +7,6 @@
 #include <apr_strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
-#include <ap_provider.h>
 #include <http_request.h>
 #include <mod_auth.h>
 
@@ -53,7 +52,7 @@ static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_tab
 {
     const char *user = apr_table_get(q, "user");
     const char *password = NULL;
-    apr_int64_t lifetime = dc->lifetime != PBXDIAL_UNSET ? dc->lifetime : PBXDIAL_LINK_LIFETIME_DEFAULT;
+    apr_int64_t lifetime = pbxdial_config_link_lifetime(dc);
     pbxdial_link_e rc;
 
     if (!dc->linkpw) {
@@ -92,7 +91,7 @@ static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_tab
                                    "The link's signature does not match (or the user is unknown).");
         }
     }
-    if (dc->link_once == 1) {
+    if (pbxdial_config_link_once(dc)) {
         /* the canonical tuple (the user pinned to its tenant: ext@domain),
          * so no other spelling of a used link (hash case, %-escapes, domain
          * case) counts as unused */
@@ -128,26 +127,14 @@ static authn_status linkauth_check_password(request_rec *r, const pbxdial_dir_co
                                             const char *user, const char *password)
 {
     authn_status st = AUTH_USER_NOT_FOUND;
-    pbxdial_provider_t dflt;
     const pbxdial_provider_t *pv;
-    int i, n;
+    int i, n = pbxdial_config_auth_providers(r->pool, dc, &pv);
 
-    if (dc->providers && dc->providers->nelts) {
-        pv = (const pbxdial_provider_t *)dc->providers->elts;
-        n = dc->providers->nelts;
-    }
-    else {
-        dflt.name = AUTHN_DEFAULT_PROVIDER;
-        dflt.provider = ap_lookup_provider(AUTHN_PROVIDER_GROUP, AUTHN_DEFAULT_PROVIDER,
-                                           AUTHN_PROVIDER_VERSION);
-        if (!dflt.provider) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0503)
-                          "auth=user:password links need an authn provider: load mod_authn_file "
-                          "or set PbxDialAuthProvider");
-            return AUTH_GENERAL_ERROR;
-        }
-        pv = &dflt;
-        n = 1;
+    if (n == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0503)
+                      "auth=user:password links need an authn provider: load mod_authn_file "
+                      "or set PbxDialAuthProvider");
+        return AUTH_GENERAL_ERROR;
     }
     for (i = 0; i < n; i++) {
         const authn_provider *ap = pv[i].provider;

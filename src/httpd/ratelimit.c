@@ -15,12 +15,13 @@
 
 int pbxdial_ratelimit_check(request_rec *r, const pbxdial_dir_conf_t *dc, const char *ext_at)
 {
+    apr_interval_time_t window;
     apr_time_t end;
-    int n;
+    int max = pbxdial_config_rate_limit(dc, &window), n;
 
-    if (dc->rate_max == PBXDIAL_UNSET || dc->rate_max <= 0)
+    if (max <= 0)
         return OK;
-    n = pbxdial_store_count(r, apr_pstrcat(r->pool, "rate|", ext_at, NULL), dc->rate_window, 1, &end);
+    n = pbxdial_store_count(r, apr_pstrcat(r->pool, "rate|", ext_at, NULL), window, 1, &end);
     if (n < 0) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0152)
                       "PbxDialRateLimit: the cache (PbxDialCache) could not count the request of %s; "
@@ -28,11 +29,11 @@ int pbxdial_ratelimit_check(request_rec *r, const pbxdial_dir_conf_t *dc, const 
         apr_table_setn(r->err_headers_out, "Retry-After", "10");
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    if (n <= dc->rate_max)
+    if (n <= max)
         return OK;
     ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0153)
-                  "PbxDialRateLimit: %s is over %d in %" APR_TIME_T_FMT " s", ext_at, dc->rate_max,
-                  apr_time_sec(dc->rate_window));
+                  "PbxDialRateLimit: %s is over %d in %" APR_TIME_T_FMT " s", ext_at, max,
+                  apr_time_sec(window));
     apr_table_setn(r->err_headers_out, "Retry-After",
                    apr_psprintf(r->pool, "%" APR_TIME_T_FMT, apr_time_sec(end - apr_time_now()) + 1));
     return HTTP_TOO_MANY_REQUESTS;

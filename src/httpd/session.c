@@ -15,8 +15,7 @@ void pbxdial_session_init(request_rec *r, const pbxdial_srv_conf_t *sc, const pb
 {
     memset(s, 0, sizeof(*s));
     s->ext_at = apr_pstrcat(r->pool, id->ext, "@", id->domain, NULL);
-    s->lifetime = sc->session_lifetime == PBXDIAL_UNSET ? PBXDIAL_DEFAULT_SESSION_LIFETIME
-                                                        : sc->session_lifetime;
+    s->lifetime = pbxdial_config_session_lifetime(sc);
     /* per PBX: the same extension on another PbxDialServer is another session */
     if (s->lifetime > 0)
         s->key = apr_pstrcat(r->pool, "session|", pc->url, "|", s->ext_at, NULL);

@@ -75,23 +75,11 @@ static int store_networked(const char *spec)
     return !strncmp(spec, "memcache:", 9) || !strncmp(spec, "redis:", 6);
 }
 
-const char *pbxdial_store_set_cache(cmd_parms *cmd, void *dc, const char *arg)
+void pbxdial_store_configure(const char *spec, const char *file, unsigned line)
 {
-    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
-    const char *sep = strchr(arg, ':');
-    const char *name = sep ? apr_pstrmemdup(cmd->pool, arg, sep - arg) : arg;
-
-    if (err)
-        return err;
-    /* looked up now so that a typo or a missing module fails httpd -t */
-    if (!ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION))
-        return apr_psprintf(cmd->pool, "PbxDialCache: unknown cache \"%s\"; load its module "
-                            "(e.g. LoadModule socache_%s_module) or use shmcb, memcache:HOST:PORT "
-                            "or redis:HOST:PORT", name, name);
-    store.spec = arg;
-    store.file = cmd->directive ? cmd->directive->filename : "?";
-    store.line = cmd->directive ? (unsigned)cmd->directive->line_num : 0;
-    return NULL;
+    store.spec = spec;
+    store.file = file;
+    store.line = line;
 }
 
 int pbxdial_store_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)

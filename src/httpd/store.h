@@ -16,8 +16,10 @@
 #include <httpd.h>
 #include <http_config.h>
 
-/* PbxDialCache PROVIDER[:ARGS] (main server only). */
-const char *pbxdial_store_set_cache(cmd_parms *cmd, void *dc, const char *arg);
+/* The cache PbxDialCache names (PROVIDER[:ARGS], its provider already
+ * looked up by the setter in config.c) and where it was written, for the
+ * start-up messages. Until pre_config of the next reading: the default. */
+void pbxdial_store_configure(const char *spec, const char *file, unsigned line);
 
 /* check_config (also under httpd -t): the cache provider must be loaded,
  * and a cache shared by servers (memcache:, redis:) needs PbxDialCacheKey. */

@@ -16,8 +16,7 @@
 
 int pbxdial_throttle_max(const pbxdial_dir_conf_t *dc, apr_interval_time_t *window)
 {
-    *window = dc->fail_max == PBXDIAL_UNSET ? PBXDIAL_DEFAULT_FAIL_WINDOW : dc->fail_window;
-    return dc->fail_max == PBXDIAL_UNSET ? PBXDIAL_DEFAULT_FAIL_MAX : dc->fail_max;
+    return pbxdial_config_failure_limit(dc, window);
 }
 
 /* One counter per user whatever its spelling: "40", "40@example.com" and

@@ -346,7 +346,7 @@ int pbxdial_websocket_fixup(request_rec *r)
     const char *msg;
     int rv;
 
-    if (dc->websocket != 1)
+    if (!pbxdial_config_websocket(dc))
         return DECLINED;
     if (!ws_forwarded(r)) {
         /* an inner location that inherits PbxDialWebSocket: not the PBX's */

@@ -242,11 +242,12 @@ static void ws_in_message(ws_ctx_t *x, const pbxdial_wsframe_event_t *ev)
     const pbxdial_dir_conf_t *dc = x->dc;
     request_rec *r = x->r;
     pbxdial_wspolicy_t pol;
+    const pbxdial_policy_t *const *deny;
     const char *action;
+    int ndeny;
 
-    switch (pbxdial_wspolicy_decide(x->mp, ev->payload, ev->len,
-                                    dc->deny ? (const pbxdial_policy_t *const *)dc->deny->elts : NULL,
-                                    dc->deny ? dc->deny->nelts : 0, dc->allow, &pol)) {
+    deny = pbxdial_config_deny(dc, &ndeny);
+    switch (pbxdial_wspolicy_decide(x->mp, ev->payload, ev->len, deny, ndeny, dc->allow, &pol)) {
     case PBXDIAL_WSPOLICY_PASS:
         ws_in_pass(x, ev->raw, ev->raw_len);
         return;

@@ -216,6 +216,25 @@ START_TEST(policy_decide_scopes)
 }
 END_TEST
 
+/* What the call handler logs: patterns over all scopes, not scopes. */
+START_TEST(policy_count_scopes)
+{
+    pbxdial_policy_t *outer = NULL, *inner = NULL;
+    const pbxdial_policy_t *dv[3];
+
+    ck_assert_ptr_null(pbxdial_policy_add(tp, &outer, 1, "^0900"));
+    ck_assert_ptr_null(pbxdial_policy_add(tp, &outer, 1, "^0180"));
+    ck_assert_ptr_null(pbxdial_policy_add(tp, &inner, 1, "^00"));
+    dv[0] = outer;
+    dv[1] = NULL;
+    dv[2] = inner;
+    ck_assert_int_eq(pbxdial_policy_count_all(dv, 3), 3);
+    ck_assert_int_eq(pbxdial_policy_count_all(dv, 1), 2);
+    ck_assert_int_eq(pbxdial_policy_count_all(NULL, 2), 0);
+    ck_assert_int_eq(pbxdial_policy_count_all(dv, 0), 0);
+}
+END_TEST
+
 Suite *check_policy_suite(void)
 {
     Suite *s = suite_create("policy");
@@ -231,6 +250,7 @@ Suite *check_policy_suite(void)
     tcase_add_test(tc, policy_feature_pattern_forms);
     tcase_add_test(tc, policy_decide_input);
     tcase_add_test(tc, policy_decide_scopes);
+    tcase_add_test(tc, policy_count_scopes);
     suite_add_tcase(s, tc);
     return s;
 }
