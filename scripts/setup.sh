@@ -14,9 +14,12 @@ pkgs=(apache2 apache2-dev apache2-utils libcurl4-openssl-dev libjansson-dev libs
       check openssl curl)
 if [ "$what" = test ]; then
     # Apache-Test comes with mod_perl's package; the browser tests use Debian's chromium
-    # (slapd and mod_auth_openidc: the cookbook's configs are tested for real)
+    # (slapd and mod_auth_openidc: the cookbook's configs are tested for real;
+    # prometheus for promtool, which checks the status page's metrics; clang-format
+    # for the style check)
     pkgs+=(libapache2-mod-perl2 chromium memcached redis-server slapd ldap-utils libapache2-mod-auth-openidc
-           dpkg-dev debhelper lintian clang libclang-rt-14-dev llvm gdb)
+           dpkg-dev debhelper lintian clang libclang-rt-14-dev llvm gdb
+           prometheus clang-format)
 fi
 
 missing=()

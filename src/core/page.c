@@ -123,3 +123,30 @@ int pbxdial_page_prefers_json(const char *accept)
      * wildcard: "application/json, * / *" asks for JSON */
     return qj > qh || (qj == qh && qj > 0 && rj > rh);
 }
+
+int pbxdial_page_prefers_prometheus(const char *accept)
+{
+    const char *start = accept;
+
+    /* a scraper names its formats outright; a browser's or a script's
+     * wildcards never select the metrics */
+    while (start && *start) {
+        const char *end = strchr(start, ',');
+        size_t len = end ? (size_t)(end - start) : strlen(start);
+        char range[128];
+
+        if (len < sizeof(range)) {
+            const char *q;
+            memcpy(range, start, len);
+            range[len] = '\0';
+            apr_collapse_spaces(range, range);
+            q = strstr(range, ";q=");
+            if (!(q && atof(q + 3) <= 0.0)
+                && (!strncasecmp(range, "application/openmetrics-text", 28)
+                    || (!strncasecmp(range, "text/plain;", 11) && strstr(range, ";version=0.0.4"))))
+                return 1;
+        }
+        start = end ? end + 1 : NULL;
+    }
+    return 0;
+}

@@ -20,4 +20,8 @@ char *pbxdial_page_confirm(apr_pool_t *p, const char *title, const char *message
  * wildcards considered; no header or a tie means HTML). */
 int pbxdial_page_prefers_json(const char *accept);
 
+/* Whether accept is a metrics scraper's: it names application/openmetrics-text
+ * or text/plain;version=0.0.4 (with a q above 0). */
+int pbxdial_page_prefers_prometheus(const char *accept);
+
 #endif

@@ -33,6 +33,7 @@
 #include <openssl/rand.h>
 
 #include "httpd/config.h"
+#include "httpd/stats.h"
 #include "httpd/store.h"
 #include "httpd/store_thread.h"
 #include "httpd/log.h"
@@ -417,7 +418,7 @@ static void store_report(request_rec *r, const store_op_t *op)
 
 /* Runs op (then freed) and returns its result, -1 when the cache failed or
  * did not answer in time. *value: the value read (OP_GET). */
-static int store_run(request_rec *r, store_op_t *op, const char **value)
+static int store_run_op(request_rec *r, store_op_t *op, const char **value)
 {
     apr_interval_time_t *left;
     apr_time_t start;
@@ -467,6 +468,16 @@ static int store_run(request_rec *r, store_op_t *op, const char **value)
         *value = result == 1 ? apr_pstrmemdup(r->pool, op->value, op->len) : NULL;
     OPENSSL_cleanse(op->value, sizeof(op->value));
     free(op);
+    return result;
+}
+
+/* store_run_op, counted for the status page: error (failed or no answer in
+ * time), miss (nothing found, or not stored because already there), ok */
+static int store_run(request_rec *r, store_op_t *op, const char **value)
+{
+    int result = store_run_op(r, op, value);
+
+    pbxdial_stats_cache(result < 0 ? PBXDIAL_CACHE_ERROR : result == 0 ? PBXDIAL_CACHE_MISS : PBXDIAL_CACHE_OK);
     return result;
 }
 

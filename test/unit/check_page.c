@@ -36,6 +36,22 @@ START_TEST(accept_negotiation)
 }
 END_TEST
 
+START_TEST(prefers_prometheus)
+{
+    ck_assert(pbxdial_page_prefers_prometheus("application/openmetrics-text;version=1.0.0,application/"
+                                              "openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;"
+                                              "q=0.5,*/*;q=0.1"));
+    ck_assert(pbxdial_page_prefers_prometheus("text/plain;version=0.0.4"));
+    ck_assert(pbxdial_page_prefers_prometheus("text/plain; version=0.0.4; q=0.5"));
+    ck_assert(!pbxdial_page_prefers_prometheus("text/plain"));
+    ck_assert(!pbxdial_page_prefers_prometheus("text/html,application/xhtml+xml,*/*;q=0.8"));
+    ck_assert(!pbxdial_page_prefers_prometheus("*/*"));
+    ck_assert(!pbxdial_page_prefers_prometheus("text/plain;version=0.0.4;q=0"));
+    ck_assert(!pbxdial_page_prefers_prometheus(NULL));
+    ck_assert(!pbxdial_page_prefers_prometheus(""));
+}
+END_TEST
+
 Suite *check_page_suite(void)
 {
     Suite *s = suite_create("page");
@@ -44,6 +60,7 @@ Suite *check_page_suite(void)
     tcase_add_test(tc, escape_markup);
     tcase_add_test(tc, page_escapes_everything);
     tcase_add_test(tc, accept_negotiation);
+    tcase_add_test(tc, prefers_prometheus);
     suite_add_tcase(s, tc);
     return s;
 }
