@@ -1,5 +1,5 @@
 # The directives the module has, the reference config (conf/pbxdial.conf) and
-# the README agree: every directive of the command table in mod_pbxdial.c is
+# docs/directives.md agree: every directive of the command table in mod_pbxdial.c is
 # in conf/pbxdial.conf (commented, with its default and an example) and has
 # a "### `Name" heading in docs/directives.md with an example of it, and no
 # document (README.md, docs/*.md, the configs) names a directive the module
