@@ -124,6 +124,7 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     ap_hook_post_perdir_config(pbxdial_logmask_post_perdir, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_fixups(pbxdial_logmask_fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_log_transaction(pbxdial_logmask_log, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_log_transaction(pbxdial_stats_log_transaction, NULL, NULL, APR_HOOK_MIDDLE);
     /* links checked before mod_auth_basic would challenge */
     ap_hook_check_authn(pbxdial_linkauth_check, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(pbxdial_websocket_fixup, after_rewrite, before_proxy, APR_HOOK_FIRST);

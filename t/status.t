@@ -7,7 +7,7 @@ use Apache::TestRequest qw(GET);
 use Apache::TestUtil qw(t_cmp);
 use PbxDial::Test qw(sim json_of);
 
-plan tests => 16;
+plan tests => 17;
 
 my $sim = sim();
 $sim->clear_faults;
@@ -35,13 +35,20 @@ ok t_cmp(($after->{refused}{bad_dest} // 0) - ($before->{refused}{bad_dest} // 0
 ok t_cmp(($after->{pbx_errors}{'HTTP error'} // 0) - ($before->{pbx_errors}{'HTTP error'} // 0), 1, 'PBX errors counted by kind');
 ok t_cmp($after->{pbx_requests} - $before->{pbx_requests} >= 8 ? 'counted' : 'missing', 'counted', 'PBX requests counted');
 my $lat = $after->{pbx_latency_ms} // {};
-ok t_cmp(($lat->{p50} // 0) > 0 && $lat->{p50} <= $lat->{p99} && $lat->{p99} <= ($lat->{max} // 0) * 1.13 + 1 ? 'ordered' : 'wrong',
-         'ordered', "latency percentiles (p50 $lat->{p50}, p99 $lat->{p99}, max $lat->{max} ms)");
+# percentiles come from histogram buckets, the max is measured: a bucket's
+# bound once showed p99 5.5 above max 5; now none passes the max
+ok t_cmp(($lat->{p50} // 0) > 0 && $lat->{p50} <= $lat->{p90} && $lat->{p90} <= $lat->{p99}
+         && $lat->{p99} <= ($lat->{max} // 0) ? 'ordered' : 'wrong',
+         'ordered', "latency percentiles (p50 $lat->{p50}, p90 $lat->{p90}, p99 $lat->{p99}, max $lat->{max} ms)");
 
 my $res = GET('/pbxdial-status?auto');
 ok t_cmp($res->header('Content-Type'), qr{^text/plain}, '?auto is text');
 ok t_cmp($res->content, qr/^calls: \d+$/m, '?auto: "calls: N"');
 ok t_cmp($res->content, qr/^pbx_latency_p99_ms: [\d.]+$/m, '?auto: latency');
+my ($p99) = $res->content =~ /^pbx_latency_p99_ms: ([\d.]+)$/m;
+my ($max) = $res->content =~ /^pbx_latency_max_ms: ([\d.]+)$/m;
+ok t_cmp(defined $p99 && defined $max && $p99 <= $max ? 'within' : 'above', 'within',
+         '?auto: p99 (' . ($p99 // '?') . ') is not above the max (' . ($max // '?') . ') as printed');
 # event MPM and Debian's libcurl (threaded resolver): one transfer thread per child
 ok t_cmp($res->content, qr/^pbx_transfer_thread: 1$/m, '?auto: PBX transfers run on the child\'s transfer thread');
 ok t_cmp($after->{pbx_transfer_thread} ? 'thread' : 'workers', 'thread', 'JSON: pbx_transfer_thread');

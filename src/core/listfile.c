@@ -1,26 +1,32 @@
-/* Shared by the parsers of PbxDialUserMap and PbxDialLinkPasswords files. */
+/* The one line loop of the PbxDialUserMap and PbxDialLinkPasswords parsers:
+ * they differ only in what a line holds. */
 #include <string.h>
+#include <apr_strings.h>
 
 #include "core/listfile.h"
 
-int pbxdial_listfile_next(const char **pos, const char *end, const char **line, apr_size_t *len,
-                       unsigned *lineno)
+const char *pbxdial_listfile_each(apr_pool_t *p, const char *text, apr_size_t len,
+                                  pbxdial_listfile_line_fn *fn, void *baton)
 {
-    while (*pos < end) {
-        const char *eol = memchr(*pos, '\n', end - *pos);
-        const char *s = *pos, *e = eol ? eol : end;
+    const char *pos = text, *end = text + len;
+    unsigned lineno = 0;
 
-        *pos = eol ? eol + 1 : end;
-        (*lineno)++;
+    while (pos < end) {
+        const char *eol = memchr(pos, '\n', end - pos);
+        const char *s = pos, *e = eol ? eol : end, *err;
+
+        pos = eol ? eol + 1 : end;
+        lineno++;
         if (e > s && e[-1] == '\r')
             e--;
         while (s < e && (*s == ' ' || *s == '\t' || *s == '\r'))
             s++;
         if (s == e || *s == '#')
             continue;
-        *line = s;
-        *len = e - s;
-        return memchr(s, '\0', e - s) ? -1 : 1;
+        if (memchr(s, '\0', e - s))
+            return apr_psprintf(p, "line %u contains a NUL byte", lineno);
+        if ((err = fn(p, s, e - s, baton)))
+            return apr_psprintf(p, "line %u: %s", lineno, err);
     }
-    return 0;
+    return NULL;
 }

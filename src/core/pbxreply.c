@@ -1,7 +1,7 @@
-/* Parsing of PBX replies and building of the module's JSON answers. */
+/* Parsing of what the PBX answers (session tokens). The module's own JSON
+ * answers are built in json.c. */
 #include "core/pbxreply.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 #include <jansson.h>
@@ -75,43 +75,4 @@ pbxdial_pbxreply_e pbxdial_pbxreply_token(apr_pool_t *p, const char *body, apr_s
     }
     json_decref(j);
     return rv;
-}
-
-/* Serialises and frees j; the text lives in p. */
-static char *json_to_pool(apr_pool_t *p, json_t *j)
-{
-    char *s, *out;
-
-    if (!j)
-        return apr_pstrdup(p, "{\"error\":\"internal\",\"message\":\"could not build JSON\"}");
-    s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(j);
-    if (!s)
-        return apr_pstrdup(p, "{\"error\":\"internal\",\"message\":\"could not build JSON\"}");
-    out = apr_pstrdup(p, s);
-    free(s);
-    return out;
-}
-
-char *pbxdial_json_login(apr_pool_t *p, const char *session, const char *server,
-                         const char *user, const char *domain)
-{
-    return json_to_pool(p, json_pack("{s:s, s:s, s:s, s:s}", "session", session,
-                                     "server", server, "user", user, "domain", domain));
-}
-
-char *pbxdial_json_websocket(apr_pool_t *p, const char *path, const char *user, const char *domain)
-{
-    return json_to_pool(p, json_pack("{s:s, s:s, s:s}", "websocket", path, "user", user,
-                                     "domain", domain));
-}
-
-char *pbxdial_json_calling(apr_pool_t *p, const char *from, const char *dest)
-{
-    return json_to_pool(p, json_pack("{s:s, s:s, s:s}", "status", "calling", "from", from, "dest", dest));
-}
-
-char *pbxdial_json_error(apr_pool_t *p, const char *code, const char *message)
-{
-    return json_to_pool(p, json_pack("{s:s, s:s}", "error", code, "message", message));
 }

@@ -1,4 +1,4 @@
-/* PBX reply parsing and the JSON shapes the module answers with.
+/* Parsing of PBX replies (the JSON answers of the module are in json.h).
  * Pure: APR and jansson only, no httpd types (unit-tested, fuzzable). */
 #ifndef PBXDIAL_REPLY_H
 #define PBXDIAL_REPLY_H
@@ -21,18 +21,5 @@ pbxdial_pbxreply_e pbxdial_pbxreply_token(apr_pool_t *p, const char *body, apr_s
 
 /* Non-zero when s is a plausible PBX token (1..512 chars of [A-Za-z0-9._~+/=-]). */
 int pbxdial_pbxreply_token_ok(const char *s, apr_size_t len);
-
-/* {"session","server","user","domain"}: the answer of /rest/pbxlogin. */
-char *pbxdial_json_login(apr_pool_t *p, const char *session, const char *server,
-                         const char *user, const char *domain);
-
-/* {"websocket","user","domain"}: /rest/pbxlogin in same-origin mode. */
-char *pbxdial_json_websocket(apr_pool_t *p, const char *path, const char *user, const char *domain);
-
-/* {"status":"calling","from":from,"dest":dest}: the answer of a placed call. */
-char *pbxdial_json_calling(apr_pool_t *p, const char *from, const char *dest);
-
-/* {"error":code,"message":message}. */
-char *pbxdial_json_error(apr_pool_t *p, const char *code, const char *message);
 
 #endif

@@ -23,13 +23,54 @@ static int url_host_ok(const char *h)
     return 1;
 }
 
+/* The port of a URL, checked by hand before apr_uri_parse sees it: APR
+ * keeps the port in 16 bits, so :80810 would become 15274 and every request
+ * would then fail; a non-digit would only give "is not a URL". NULL when the
+ * port is absent or 1..65535, else the message. */
+static const char *url_check_port(apr_pool_t *p, const char *in)
+{
+    const char *sep = strstr(in, "://"), *auth, *end, *at, *colon, *d;
+    const char *scheme_default;
+    char *base;
+    unsigned long port = 0;
+
+    if (!sep)
+        return NULL;                    /* not a URL: said elsewhere */
+    scheme_default = (sep - in == 5 && !strncasecmp(in, "https", 5)) ? "443" : "80";
+    auth = sep + 3;
+    end = auth + strcspn(auth, "/?#");
+    for (at = end; at > auth && at[-1] != '@'; at--)
+        ;
+    auth = at;                          /* credentials are refused elsewhere */
+    if (*auth == '[') {                 /* IPv6 literal: the port follows ']' */
+        const char *rb = memchr(auth, ']', end - auth);
+        colon = rb && rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
+    }
+    else {
+        colon = memchr(auth, ':', end - auth);
+    }
+    if (!colon)
+        return NULL;
+    for (d = colon + 1; d < end && apr_isdigit(*d) && port <= 65535; d++)
+        port = port * 10 + (unsigned long)(*d - '0');
+    if (colon + 1 < end && d == end && port >= 1 && port <= 65535)
+        return NULL;
+    base = apr_pstrmemdup(p, in, colon - in);
+    return apr_psprintf(p, "'%s' has an invalid port '%s': a port is a number from 1 to 65535; "
+                        "write e.g. %s:8080, or %s without a port for the default (%s)",
+                        in, apr_pstrmemdup(p, colon + 1, end - colon - 1), base, base, scheme_default);
+}
+
 const char *pbxdial_url_check_base(apr_pool_t *p, const char *in, const char **norm)
 {
     apr_uri_t u;
     apr_size_t n;
+    const char *err;
 
     if (!in || !*in)
         return "is empty; write a URL such as https://pbx.example.com";
+    if ((err = url_check_port(p, in)))
+        return err;
     if (apr_uri_parse(p, in, &u) != APR_SUCCESS || !u.scheme)
         return apr_psprintf(p, "'%s' is not a URL; write e.g. https://pbx.example.com", in);
     if (strcasecmp(u.scheme, "http") && strcasecmp(u.scheme, "https"))
@@ -40,8 +81,6 @@ const char *pbxdial_url_check_base(apr_pool_t *p, const char *in, const char **n
         return "must not contain credentials; put them in PbxDialAdmin";
     if (u.query || u.fragment)
         return apr_psprintf(p, "'%s' must not have a query or fragment; write only scheme, host, port and path", in);
-    if (u.port_str && (!*u.port_str || u.port == 0))
-        return apr_psprintf(p, "'%s' has an invalid port", in);
     *norm = apr_pstrdup(p, in);
     n = strlen(*norm);
     while (n > 0 && (*norm)[n - 1] == '/')
@@ -229,4 +268,31 @@ int pbxdial_url_origin_is(apr_pool_t *p, const char *value, int is_referer, cons
 
     return own && own->host && pbxdial_url_origin_parse(p, value, is_referer, &o)
            && !strcmp(o.scheme, own->scheme) && !strcmp(o.host, own->host) && o.port == own->port;
+}
+
+/* Unreserved characters (RFC 3986) stay; so does '*', legal in a query and
+ * the start of PBX feature codes (*72...), which the PBX reads either way. */
+char *pbxdial_url_query_escape(apr_pool_t *p, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    apr_size_t n = 0;
+    const char *c;
+    char *out, *o;
+
+    for (c = s; *c; c++)
+        n += apr_isalnum(*c) || strchr("-._~*", *c) ? 1 : 3;
+    out = o = apr_palloc(p, n + 1);
+    for (c = s; *c; c++) {
+        unsigned char b = (unsigned char)*c;
+        if (apr_isalnum(b) || strchr("-._~*", b)) {
+            *o++ = (char)b;
+        }
+        else {
+            *o++ = '%';
+            *o++ = hex[b >> 4];
+            *o++ = hex[b & 15];
+        }
+    }
+    *o = '\0';
+    return out;
 }

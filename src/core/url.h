@@ -5,10 +5,14 @@
 #include <apr_pools.h>
 
 /* Checks a PBX base URL (PbxDialServer): http or https, a host, an optional
- * port and path prefix, nothing else. On success *norm is the URL without a
+ * port (1..65535) and path prefix, nothing else. On success *norm is the URL without a
  * trailing slash and the result is NULL; otherwise the result says what is
  * wrong, in words fit for a configuration error. */
 const char *pbxdial_url_check_base(apr_pool_t *p, const char *in, const char **norm);
+
+/* s as a query parameter value: every byte but the unreserved characters
+ * of RFC 3986 and '*' percent-encoded ("+49#1" gives "%2B49%231"). */
+char *pbxdial_url_query_escape(apr_pool_t *p, const char *s);
 
 /* Checks PbxDialPublicServer: either "host[:port]" (browsers then use https
  * and wss) or a base URL as above. Same contract as pbxdial_url_check_base. */

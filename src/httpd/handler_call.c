@@ -16,7 +16,7 @@
 #include "core/number.h"
 #include "core/query.h"
 #include "httpd/ratelimit.h"
-#include "core/pbxreply.h"
+#include "core/json.h"
 #include "httpd/reqstate.h"
 #include "httpd/respond.h"
 #include "httpd/session.h"

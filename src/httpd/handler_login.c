@@ -11,7 +11,7 @@
 #include "httpd/identity.h"
 #include "httpd/log.h"
 #include "httpd/ratelimit.h"
-#include "core/pbxreply.h"
+#include "core/json.h"
 #include "httpd/reqstate.h"
 #include "httpd/respond.h"
 #include "httpd/stats.h"

@@ -3,7 +3,7 @@
 #include <http_protocol.h>
 
 #include "core/page.h"
-#include "core/pbxreply.h"
+#include "core/json.h"
 #include "httpd/respond.h"
 #include "httpd/stats.h"
 

@@ -1,14 +1,18 @@
 /* Shared counters for the status page. A fixed layout of 32-bit counters in
  * anonymous shared memory: every child adds to them with apr_atomic, nobody
  * locks, and a reader sees a consistent-enough snapshot. PBX latency is kept
- * as a histogram with buckets of about 12% width from 1 ms to ~100 s, which
- * gives percentiles within a bucket's width without storing samples. */
+ * as a histogram (core/latency.c) with its extremes, which bound the
+ * percentiles. */
 #include <string.h>
 #include <math.h>
 #include <apr_atomic.h>
 #include <apr_shm.h>
 #include <apr_strings.h>
 
+#include "core/latency.h"
+#include <httpd.h>
+
+#include "httpd/handlers.h"
 #include "httpd/stats.h"
 
 /* The error codes answers use, to count refusals by reason; others land in
@@ -23,8 +27,8 @@ static const char *const stats_codes[] = {
     "pbx_bad_reply", "pbx_timeout", "other"
 };
 #define STATS_NCODES (sizeof(stats_codes) / sizeof(stats_codes[0]))
-#define STATS_BUCKETS 100
-#define STATS_BUCKET_BASE 1.12      /* bucket i holds up to BASE^i ms */
+#define STATS_BUCKETS PBXDIAL_LATENCY_BUCKETS
+#define STATS_US_CAP 4000000000u    /* 32 bits of microseconds: over an hour */
 
 typedef struct {
     apr_time_t since;
@@ -32,10 +36,24 @@ typedef struct {
     volatile apr_uint32_t refused[STATS_NCODES];
     volatile apr_uint32_t pbx_errors[PBXDIAL_PBX_INTERNAL + 1];
     volatile apr_uint32_t latency[STATS_BUCKETS];
-    volatile apr_uint32_t max_ms;
+    volatile apr_uint32_t max_us;   /* the extremes, exact to the microsecond */
+    volatile apr_uint32_t min_us;   /* STATS_US_CAP until the first sample */
+    volatile apr_uint64_t sum_us;
+    volatile apr_uint32_t answers[PBXDIAL_HANDLER_IX_N][5];
+    volatile apr_uint32_t cache[PBXDIAL_CACHE_N];
+    struct {
+        volatile apr_uint32_t ok, failed;
+        /* the last failure: rc, status and time are three words written one
+         * after the other; a reader racing a writer may pair one failure's
+         * rc with the next one's time, which is harmless for a status page */
+        volatile apr_uint32_t last_rc, last_status, last_sec;
+    } steps[PBXDIAL_PBX_STEP_N];
 } stats_block_t;
 
 static stats_block_t *stats;
+
+static pbxdial_pbx_stats_fn stats_exchange;
+static pbxdial_pbx_outcome_fn stats_outcome;
 
 const char *pbxdial_stats_create(apr_pool_t *pconf)
 {
@@ -43,11 +61,14 @@ const char *pbxdial_stats_create(apr_pool_t *pconf)
     apr_status_t rv = apr_shm_create(&shm, sizeof(stats_block_t), NULL, pconf);
 
     stats = NULL;
+    pbxdial_pbx_set_stats(stats_exchange);
+    pbxdial_pbx_set_outcomes(stats_outcome);
     if (rv != APR_SUCCESS)
         return apr_psprintf(pconf, "cannot create shared memory for the counters: %pm", &rv);
     stats = apr_shm_baseaddr_get(shm);
     memset(stats, 0, sizeof(*stats));
     stats->since = apr_time_now();
+    stats->min_us = STATS_US_CAP;
     return NULL;
 }
 
@@ -74,22 +95,56 @@ void pbxdial_stats_pbx_error(pbxdial_pbx_rc_e rc)
         apr_atomic_inc32(&stats->pbx_errors[rc]);
 }
 
-void pbxdial_stats_latency(apr_interval_time_t elapsed)
+/* pbxdial_pbx_stats_fn: the latency of one HTTP exchange with the PBX,
+ * whatever came of it (failures are counted by operation, in respond.c). */
+static void stats_exchange(const char *method, const char *path, pbxdial_pbx_rc_e rc, long status,
+                           apr_interval_time_t elapsed)
 {
-    double ms = (double)elapsed / 1000.0;
-    apr_uint32_t old, ims;
-    int b;
+    apr_uint32_t old, us = elapsed < 0 ? 0 : elapsed >= STATS_US_CAP ? STATS_US_CAP : (apr_uint32_t)elapsed;
 
     if (!stats)
         return;
-    b = ms <= 1.0 ? 0 : (int)ceil(log(ms) / log(STATS_BUCKET_BASE));
-    if (b >= STATS_BUCKETS)
-        b = STATS_BUCKETS - 1;
-    apr_atomic_inc32(&stats->latency[b]);
-    ims = ms > 4e9 ? 4000000000u : (apr_uint32_t)ms;
-    while ((old = apr_atomic_read32(&stats->max_ms)) < ims
-           && apr_atomic_cas32(&stats->max_ms, ims, old) != old)
+    /* the extremes before the count: a reader who sees the sample counted
+     * sees the extremes that bound it */
+    while ((old = apr_atomic_read32(&stats->max_us)) < us && apr_atomic_cas32(&stats->max_us, us, old) != old)
         ;
+    while ((old = apr_atomic_read32(&stats->min_us)) > us && apr_atomic_cas32(&stats->min_us, us, old) != old)
+        ;
+    apr_atomic_add64(&stats->sum_us, us);
+    apr_atomic_inc32(&stats->latency[pbxdial_latency_bucket((double)elapsed / 1000.0)]);
+}
+
+/* pbxdial_pbx_outcome_fn: how each PBX operation ended, and its last failure */
+static void stats_outcome(pbxdial_pbx_step_e step, pbxdial_pbx_rc_e rc, long status)
+{
+    if (!stats || step >= PBXDIAL_PBX_STEP_N)
+        return;
+    if (rc == PBXDIAL_PBX_OK) {
+        apr_atomic_inc32(&stats->steps[step].ok);
+        return;
+    }
+    apr_atomic_set32(&stats->steps[step].last_rc, (apr_uint32_t)rc);
+    apr_atomic_set32(&stats->steps[step].last_status, status > 0 && status < 1000 ? (apr_uint32_t)status : 0);
+    apr_atomic_set32(&stats->steps[step].last_sec, (apr_uint32_t)apr_time_sec(apr_time_now()));
+    apr_atomic_inc32(&stats->steps[step].failed);
+}
+
+void pbxdial_stats_request(pbxdial_handler_ix_e handler, int status)
+{
+    if (stats && handler < PBXDIAL_HANDLER_IX_N && status >= 100 && status < 600)
+        apr_atomic_inc32(&stats->answers[handler][status / 100 - 1]);
+}
+
+const char *pbxdial_stats_handler_name(pbxdial_handler_ix_e handler)
+{
+    static const char *const names[PBXDIAL_HANDLER_IX_N] = { "call", "login", "script", "status" };
+    return handler < PBXDIAL_HANDLER_IX_N ? names[handler] : "?";
+}
+
+void pbxdial_stats_cache(pbxdial_cache_result_e result)
+{
+    if (stats && result < PBXDIAL_CACHE_N)
+        apr_atomic_inc32(&stats->cache[result]);
 }
 
 const char *pbxdial_stats_name(pbxdial_stat_e which)
@@ -100,23 +155,10 @@ const char *pbxdial_stats_name(pbxdial_stat_e which)
     return which < PBXDIAL_STAT_N ? names[which] : "?";
 }
 
-static double stats_percentile(const unsigned long *h, unsigned long total, double q)
-{
-    unsigned long want = (unsigned long)ceil(q * total), seen = 0;
-    int b;
-
-    for (b = 0; b < STATS_BUCKETS; b++) {
-        seen += h[b];
-        if (seen >= want && want > 0)
-            return pow(STATS_BUCKET_BASE, b);
-    }
-    return 0.0;
-}
-
 int pbxdial_stats_read(apr_pool_t *p, pbxdial_stats_view_t *v)
 {
     unsigned long h[STATS_BUCKETS];
-    apr_size_t i;
+    apr_size_t i, j;
 
     memset(v, 0, sizeof(*v));
     if (!stats)
@@ -132,12 +174,53 @@ int pbxdial_stats_read(apr_pool_t *p, pbxdial_stats_view_t *v)
     for (i = 0; i <= PBXDIAL_PBX_INTERNAL; i++)
         v->pbx_errors[i] = apr_atomic_read32(&stats->pbx_errors[i]);
     for (i = 0; i < STATS_BUCKETS; i++) {
-        h[i] = apr_atomic_read32(&stats->latency[i]);
+        v->latency[i] = h[i] = apr_atomic_read32(&stats->latency[i]);
         v->pbx_requests += h[i];
     }
-    v->p50_ms = stats_percentile(h, v->pbx_requests, 0.50);
-    v->p90_ms = stats_percentile(h, v->pbx_requests, 0.90);
-    v->p99_ms = stats_percentile(h, v->pbx_requests, 0.99);
-    v->max_ms = apr_atomic_read32(&stats->max_ms);
+    v->latency_sum_s = (double)apr_atomic_read64(&stats->sum_us) / 1e6;
+    for (i = 0; i < PBXDIAL_HANDLER_IX_N; i++)
+        for (j = 0; j < 5; j++)
+            v->answers[i][j] = apr_atomic_read32(&stats->answers[i][j]);
+    for (i = 0; i < PBXDIAL_CACHE_N; i++)
+        v->cache[i] = apr_atomic_read32(&stats->cache[i]);
+    for (i = 0; i < PBXDIAL_PBX_STEP_N; i++) {
+        v->steps[i].ok = apr_atomic_read32(&stats->steps[i].ok);
+        v->steps[i].failed = apr_atomic_read32(&stats->steps[i].failed);
+        v->steps[i].last_rc = (pbxdial_pbx_rc_e)apr_atomic_read32(&stats->steps[i].last_rc);
+        v->steps[i].last_status = (long)apr_atomic_read32(&stats->steps[i].last_status);
+        v->steps[i].last_time = apr_time_from_sec(apr_atomic_read32(&stats->steps[i].last_sec));
+    }
+    /* whole milliseconds, rounded outwards: the page prints the max without
+     * decimals, and no percentile may read above it or below the min */
+    if (v->pbx_requests) {
+        v->max_ms = ceil(apr_atomic_read32(&stats->max_us) / 1000.0);
+        apr_uint32_t min_us = apr_atomic_read32(&stats->min_us);
+        v->min_ms = min_us == STATS_US_CAP ? 0.0 : floor(min_us / 1000.0);
+    }
+    v->p50_ms = pbxdial_latency_percentile(h, STATS_BUCKETS, v->pbx_requests, 0.50, v->min_ms, v->max_ms);
+    v->p90_ms = pbxdial_latency_percentile(h, STATS_BUCKETS, v->pbx_requests, 0.90, v->min_ms, v->max_ms);
+    v->p99_ms = pbxdial_latency_percentile(h, STATS_BUCKETS, v->pbx_requests, 0.99, v->min_ms, v->max_ms);
     return 1;
+}
+
+/* log_transaction: counts the answer of a pbxdial handler. The status is the
+ * final one (after an ErrorDocument or other internal redirect), as
+ * mod_log_config's %>s; the handler is the one the request was given. */
+int pbxdial_stats_log_transaction(request_rec *r)
+{
+    static const char *const handlers[PBXDIAL_HANDLER_IX_N] = {
+        PBXDIAL_HANDLER_CALL, PBXDIAL_HANDLER_LOGIN, PBXDIAL_HANDLER_SCRIPT, PBXDIAL_HANDLER_STATUS
+    };
+    request_rec *last = r;
+    int i;
+
+    if (!stats || !r->handler)
+        return DECLINED;
+    for (i = 0; i < PBXDIAL_HANDLER_IX_N && strcmp(r->handler, handlers[i]); i++)
+        ;
+    while (last->next)
+        last = last->next;
+    if (i < PBXDIAL_HANDLER_IX_N)
+        pbxdial_stats_request((pbxdial_handler_ix_e)i, last->status);
+    return DECLINED;
 }

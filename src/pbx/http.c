@@ -12,7 +12,9 @@
 #include "pbx/pbx.h"
 #include "pbx/conn.h"
 #include "pbx/runner.h"
-#include "httpd/stats.h"
+
+/* Set in the parent before fork and only read afterwards: no lock. */
+static pbxdial_pbx_stats_fn *http_stats;
 
 /* PBX answers are a few hundred bytes; a larger one is not a PBX answer. */
 #define PBXDIAL_BODY_MAX (64 * 1024)
@@ -111,6 +113,11 @@ int pbxdial_pbx_transfer_thread(void)
     return pbxdial_runner_active();
 }
 
+void pbxdial_pbx_set_stats(pbxdial_pbx_stats_fn *fn)
+{
+    http_stats = fn;
+}
+
 const char *pbxdial_pbx_version(void)
 {
     return curl_version();
@@ -192,7 +199,6 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
 
     cc = pbxdial_runner_perform(h, p);
     out->elapsed = apr_time_now() - start;
-    pbxdial_stats_latency(out->elapsed);
     if (cc == CURLE_OK) {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
         resp->body = sink.buf ? sink.buf : "";
@@ -211,11 +217,15 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
             : apr_psprintf(p, "%s (curl %d: %s)", errbuf[0] ? errbuf : curl_easy_strerror(cc),
                            (int)cc, curl_easy_strerror(cc));
     }
-    if (c->trace) {
+    if (c->trace || http_stats) {
         /* the path without its query: it is harmless today, but stays out of logs */
         const char *q = strchr(req->path, '?');
-        c->trace(c->trace_baton, req->method, q ? apr_pstrmemdup(p, req->path, q - req->path) : req->path,
-                 out->status, out->elapsed, cc == CURLE_OK ? NULL : out->detail);
+        const char *path = q ? apr_pstrmemdup(p, req->path, q - req->path) : req->path;
+        if (http_stats)
+            http_stats(req->method, path, out->rc, out->status, out->elapsed);
+        if (c->trace)
+            c->trace(c->trace_baton, req->method, path, out->status, out->elapsed,
+                     cc == CURLE_OK ? NULL : out->detail);
     }
     pbxdial_conn_release(h, cc == CURLE_OK);
     curl_slist_free_all(hdrs);

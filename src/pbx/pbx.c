@@ -7,6 +7,7 @@
 
 #include "pbx/pbx.h"
 #include "core/pbxreply.h"
+#include "core/url.h"
 
 const char *pbxdial_pbx_rc_name(pbxdial_pbx_rc_e rc)
 {
@@ -22,6 +23,35 @@ const char *pbxdial_pbx_rc_name(pbxdial_pbx_rc_e rc)
     case PBXDIAL_PBX_INTERNAL: return "internal error";
     }
     return "unknown";
+}
+
+static pbxdial_pbx_outcome_fn *pbx_outcomes;
+
+void pbxdial_pbx_set_outcomes(pbxdial_pbx_outcome_fn *fn)
+{
+    pbx_outcomes = fn;
+}
+
+const char *pbxdial_pbx_step_name(pbxdial_pbx_step_e step)
+{
+    static const char *const names[PBXDIAL_PBX_STEP_N] = {
+        "login_3rd", "activate", "remote_call", "login_user", "logout"
+    };
+    return step < PBXDIAL_PBX_STEP_N ? names[step] : "?";
+}
+
+/* An outcome that says nothing until the operation fills it in. */
+static pbxdial_pbx_outcome_t *pbx_fresh(pbxdial_pbx_outcome_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    return out;
+}
+
+static pbxdial_pbx_rc_e pbx_report(pbxdial_pbx_step_e step, pbxdial_pbx_rc_e rc, const pbxdial_pbx_outcome_t *out)
+{
+    if (pbx_outcomes)
+        pbx_outcomes(step, rc, rc == PBXDIAL_PBX_OK ? 0 : out->status);
+    return rc;
 }
 
 static char *pbx_json_body(apr_pool_t *p, json_t *j)
@@ -57,7 +87,7 @@ static pbxdial_pbx_rc_e pbx_send(apr_pool_t *p, const pbxdial_pbx_conf_t *c, pbx
     return out->rc;
 }
 
-pbxdial_pbx_rc_e pbxdial_pbx_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *c,
+static pbxdial_pbx_rc_e pbx_op_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *c,
                                        const char *domain, const char *ext,
                                        const char **token, pbxdial_pbx_outcome_t *out)
 {
@@ -91,7 +121,7 @@ pbxdial_pbx_rc_e pbxdial_pbx_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *
     return out->rc;
 }
 
-pbxdial_pbx_rc_e pbxdial_pbx_activate(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *token,
+static pbxdial_pbx_rc_e pbx_op_activate(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *token,
                                       const char **session, pbxdial_pbx_outcome_t *out)
 {
     pbxdial_pbx_req_t req = { "POST", "/rest/system/session", NULL, NULL, 0 };
@@ -111,26 +141,20 @@ pbxdial_pbx_rc_e pbxdial_pbx_activate(apr_pool_t *p, const pbxdial_pbx_conf_t *c
     return PBXDIAL_PBX_OK;
 }
 
-pbxdial_pbx_rc_e pbxdial_pbx_remote_call(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
+static pbxdial_pbx_rc_e pbx_op_remote_call(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
                                          const char *dest, int connect, pbxdial_pbx_outcome_t *out)
 {
     pbxdial_pbx_req_t req = { "GET", NULL, NULL, NULL, 0 };
     pbxdial_pbx_resp_t resp;
-    const char *d = dest;
 
-    /* a normalised number is [+0-9*#]: only '+' and '#' need escaping */
-    if (*d == '+')
-        d = apr_pstrcat(p, "%2B", d + 1, NULL);
-    while (strchr(d, '#')) {
-        const char *h = strchr(d, '#');
-        d = apr_pstrcat(p, apr_pstrmemdup(p, d, h - d), "%23", h + 1, NULL);
-    }
-    req.path = apr_pstrcat(p, "/remote_call.htm?dest=", d, connect ? "&connect=true" : "", NULL);
+    /* a normalised number is [+0-9*#], and '+' and '#' mean something in a URL */
+    req.path = apr_pstrcat(p, "/remote_call.htm?dest=", pbxdial_url_query_escape(p, dest),
+                           connect ? "&connect=true" : "", NULL);
     req.cookie = apr_pstrcat(p, "session=", session, NULL);
     return pbx_send(p, c, &req, NULL, "call (remote_call.htm)", PBXDIAL_PBX_HTTP_ERROR, &resp, out);
 }
 
-pbxdial_pbx_rc_e pbxdial_pbx_login_user(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *user,
+static pbxdial_pbx_rc_e pbx_op_login_user(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *user,
                                         const char *password, const char **session,
                                         pbxdial_pbx_outcome_t *out)
 {
@@ -171,7 +195,7 @@ pbxdial_pbx_rc_e pbxdial_pbx_login_user(apr_pool_t *p, const pbxdial_pbx_conf_t 
     return out->rc;
 }
 
-pbxdial_pbx_rc_e pbxdial_pbx_logout(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
+static pbxdial_pbx_rc_e pbx_op_logout(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
                                     pbxdial_pbx_outcome_t *out)
 {
     pbxdial_pbx_req_t req = { "DELETE", "/rest/system/session", NULL, NULL, 0 };
@@ -179,4 +203,37 @@ pbxdial_pbx_rc_e pbxdial_pbx_logout(apr_pool_t *p, const pbxdial_pbx_conf_t *c, 
 
     req.cookie = apr_pstrcat(p, "session=", session, NULL);
     return pbx_send(p, c, &req, NULL, "logout", PBXDIAL_PBX_HTTP_ERROR, &resp, out);
+}
+
+/* The public operations: each reports its outcome once, whichever way it ended. */
+pbxdial_pbx_rc_e pbxdial_pbx_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *c,
+                                       const char *domain, const char *ext,
+                                       const char **token, pbxdial_pbx_outcome_t *out)
+{
+    return pbx_report(PBXDIAL_PBX_STEP_LOGIN_3RD, pbx_op_login_3rd(p, c, domain, ext, token, pbx_fresh(out)), out);
+}
+
+pbxdial_pbx_rc_e pbxdial_pbx_activate(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *token,
+                                      const char **session, pbxdial_pbx_outcome_t *out)
+{
+    return pbx_report(PBXDIAL_PBX_STEP_ACTIVATE, pbx_op_activate(p, c, token, session, pbx_fresh(out)), out);
+}
+
+pbxdial_pbx_rc_e pbxdial_pbx_remote_call(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
+                                         const char *dest, int connect, pbxdial_pbx_outcome_t *out)
+{
+    return pbx_report(PBXDIAL_PBX_STEP_REMOTE_CALL, pbx_op_remote_call(p, c, session, dest, connect, pbx_fresh(out)), out);
+}
+
+pbxdial_pbx_rc_e pbxdial_pbx_login_user(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *user,
+                                        const char *password, const char **session,
+                                        pbxdial_pbx_outcome_t *out)
+{
+    return pbx_report(PBXDIAL_PBX_STEP_LOGIN_USER, pbx_op_login_user(p, c, user, password, session, pbx_fresh(out)), out);
+}
+
+pbxdial_pbx_rc_e pbxdial_pbx_logout(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
+                                    pbxdial_pbx_outcome_t *out)
+{
+    return pbx_report(PBXDIAL_PBX_STEP_LOGOUT, pbx_op_logout(p, c, session, pbx_fresh(out)), out);
 }

@@ -13,6 +13,42 @@
 typedef void pbxdial_pbx_trace_fn(void *baton, const char *method, const char *path, long status,
                                   apr_interval_time_t elapsed, const char *error);
 
+typedef enum {
+    PBXDIAL_PBX_OK = 0,
+    PBXDIAL_PBX_ADMIN_REFUSED,    /* `false` or 401/403 on an admin request */
+    PBXDIAL_PBX_NOT_FOUND,        /* 404: unknown domain or extension */
+    PBXDIAL_PBX_UNREACHABLE,      /* DNS, refused, reset, nothing answered */
+    PBXDIAL_PBX_TLS,              /* handshake or certificate failure */
+    PBXDIAL_PBX_TIMEOUT,          /* slower than the configured timeout */
+    PBXDIAL_PBX_HTTP_ERROR,       /* any other unexpected status */
+    PBXDIAL_PBX_BAD_REPLY,        /* a body the PBX is not known to send */
+    PBXDIAL_PBX_INTERNAL          /* could not even build the request */
+} pbxdial_pbx_rc_e;
+
+/* Called after every exchange that was attempted (not for one the deadline
+ * kept from being sent), for the status counters: the step (method, and path
+ * without its query), its transport outcome with the HTTP status (0: none
+ * came) and how long it took. Never given bodies, cookies or credentials.
+ * Called from many threads at once: it must be thread-safe. */
+typedef void pbxdial_pbx_stats_fn(const char *method, const char *path, pbxdial_pbx_rc_e rc,
+                                  long status, apr_interval_time_t elapsed);
+
+/* The PBX operations the module relies on, for counters and the last error
+ * of each on the status page. */
+typedef enum {
+    PBXDIAL_PBX_STEP_LOGIN_3RD = 0, /* third-party login with the admin credentials */
+    PBXDIAL_PBX_STEP_ACTIVATE,      /* token -> session cookie */
+    PBXDIAL_PBX_STEP_REMOTE_CALL,   /* remote_call.htm with the session */
+    PBXDIAL_PBX_STEP_LOGIN_USER,    /* a user's own password (the `pbx` provider, auth= links) */
+    PBXDIAL_PBX_STEP_LOGOUT,
+    PBXDIAL_PBX_STEP_N
+} pbxdial_pbx_step_e;
+
+/* Called once per operation with its final outcome (after the reply was
+ * read: `false` to a login is an error here even though HTTP said 200).
+ * Thread-safe like pbxdial_pbx_stats_fn. */
+typedef void pbxdial_pbx_outcome_fn(pbxdial_pbx_step_e step, pbxdial_pbx_rc_e rc, long status);
+
 typedef struct {
     const char *url;              /* base URL without trailing slash */
     const char *admin_user;
@@ -26,18 +62,6 @@ typedef struct {
     pbxdial_pbx_trace_fn *trace;  /* NULL: none */
     void *trace_baton;
 } pbxdial_pbx_conf_t;
-
-typedef enum {
-    PBXDIAL_PBX_OK = 0,
-    PBXDIAL_PBX_ADMIN_REFUSED,    /* `false` or 401/403 on an admin request */
-    PBXDIAL_PBX_NOT_FOUND,        /* 404: unknown domain or extension */
-    PBXDIAL_PBX_UNREACHABLE,      /* DNS, refused, reset, nothing answered */
-    PBXDIAL_PBX_TLS,              /* handshake or certificate failure */
-    PBXDIAL_PBX_TIMEOUT,          /* slower than the configured timeout */
-    PBXDIAL_PBX_HTTP_ERROR,       /* any other unexpected status */
-    PBXDIAL_PBX_BAD_REPLY,        /* a body the PBX is not known to send */
-    PBXDIAL_PBX_INTERNAL          /* could not even build the request */
-} pbxdial_pbx_rc_e;
 
 typedef struct {
     pbxdial_pbx_rc_e rc;
@@ -67,6 +91,13 @@ typedef struct {
  * Not APR_SUCCESS: no transfer thread (the request threads do the work). */
 apr_status_t pbxdial_pbx_child_init(apr_pool_t *pchild, int threads);
 const char *pbxdial_pbx_version(void);
+/* The one counter function of the process (NULL: none). Set before the
+ * children start (post_config): they inherit it across fork. */
+void pbxdial_pbx_set_stats(pbxdial_pbx_stats_fn *fn);
+/* Likewise for the outcome of each operation (NULL: none). */
+void pbxdial_pbx_set_outcomes(pbxdial_pbx_outcome_fn *fn);
+/* "login_3rd", "activate", ...: names for counters and the status page. */
+const char *pbxdial_pbx_step_name(pbxdial_pbx_step_e step);
 /* 1 when this child's PBX transfers run on its transfer thread, 0 when its
  * worker threads perform them (prefork, or the thread could not start). */
 int pbxdial_pbx_transfer_thread(void);

@@ -17,6 +17,7 @@
 
 #include "fuzz_common.h"
 #include "core/pbxreply.h"
+#include "core/json.h"
 
 /* trimming as the parser does it; a NUL byte counts as a blank there
  * (strchr() finds the terminator), so it does here */

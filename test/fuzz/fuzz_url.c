@@ -13,7 +13,11 @@
  * - same_origin never matches an Origin that does not start with the
  *   request's scheme and "://"; it matches "scheme://host" and, without a
  *   port in host, "scheme://host:defaultport" for every plausible host;
- *   the case of scheme and host never matters. */
+ *   the case of scheme and host never matters;
+ * - a port check_base accepts is 1..65535 (APR would keep only 16 bits);
+ * - query_escape gives only [A-Za-z0-9-._~*] and %XX, and decoding it
+ *   gives back its input. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <apr_strings.h>
@@ -46,6 +50,9 @@ static void check_base(apr_pool_t *p, const char *in)
     FUZZ_CHECK(norm[strlen(norm) - 1] != '/', "base %s keeps a trailing '/'", fuzz_escape_c(p, in));
     FUZZ_CHECK(apr_uri_parse(p, norm, &u) == APR_SUCCESS && !u.user && !u.password && u.hostname && *u.hostname,
                "base %s: credentials or no host", fuzz_escape_c(p, in));
+    FUZZ_CHECK(!u.port_str || (strspn(u.port_str, "0123456789") == strlen(u.port_str)
+                                && strtol(u.port_str, NULL, 10) >= 1 && strtol(u.port_str, NULL, 10) <= 65535),
+               "base %s accepted with port %s", fuzz_escape_c(p, in), fuzz_escape_c(p, u.port_str));
     err = pbxdial_url_check_base(p, norm, &norm2);
     FUZZ_CHECK(!err && !strcmp(norm, norm2), "base %s: its normal form %s is %s", fuzz_escape_c(p, in),
                fuzz_escape_c(p, norm), err ? err : fuzz_escape_c(p, norm2));
@@ -73,6 +80,33 @@ static void check_public(apr_pool_t *p, const char *in)
             FUZZ_CHECK(port >= 1 && port <= 65535 && strspn(colon + 1, "0123456789") == strlen(colon + 1),
                        "public %s: port", fuzz_escape_c(p, in));
     }
+}
+
+static int unhex(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static void check_escape(apr_pool_t *p, const char *in)
+{
+    const char *e = pbxdial_url_query_escape(p, in), *c;
+    char *back = apr_palloc(p, strlen(e) + 1), *b = back;
+
+    for (c = e; *c; c++) {
+        if (*c == '%') {
+            FUZZ_CHECK(unhex(c[1]) >= 0 && unhex(c[2]) >= 0, "escape of %s: bad %%XX in %s",
+                       fuzz_escape_c(p, in), fuzz_escape_c(p, e));
+            *b++ = (char)(unhex(c[1]) * 16 + unhex(c[2]));
+            c += 2;
+        }
+        else {
+            FUZZ_CHECK((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')
+                       || strchr("-._~*", *c), "escape of %s keeps %c", fuzz_escape_c(p, in), *c);
+            *b++ = *c;
+        }
+    }
+    *b = '\0';
+    FUZZ_CHECK(!strcmp(back, in), "escape of %s does not decode back", fuzz_escape_c(p, in));
 }
 
 static void check_origin(apr_pool_t *p, const char *origin, const char *scheme, const char *host)
@@ -124,6 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_base(p, a);
     check_public(p, a);
     check_origin(p, a, scheme, host);
+    check_escape(p, a);
     if (*host)
         check_public(p, host);
 

@@ -24,12 +24,15 @@ int main(void)
 
     apr_initialize();
     sr = srunner_create(check_pbxreply_suite());
+    srunner_add_suite(sr, check_json_suite());
+    srunner_add_suite(sr, check_latency_suite());
     srunner_add_suite(sr, check_url_suite());
     srunner_add_suite(sr, check_account_suite());
     srunner_add_suite(sr, check_usermap_suite());
     srunner_add_suite(sr, check_query_suite());
     srunner_add_suite(sr, check_number_suite());
     srunner_add_suite(sr, check_policy_suite());
+    srunner_add_suite(sr, check_promtext_suite());
     srunner_add_suite(sr, check_link_suite());
     srunner_add_suite(sr, check_page_suite());
     srunner_add_suite(sr, check_httphead_suite());

@@ -1,6 +1,5 @@
-/* PBX reply parsing and JSON shapes. */
+/* PBX reply parsing (session tokens). */
 #include <string.h>
-#include <jansson.h>
 
 #include "check_suites.h"
 #include "core/pbxreply.h"
@@ -79,25 +78,6 @@ START_TEST(token_length_limit)
 }
 END_TEST
 
-START_TEST(json_login_shape)
-{
-    const char *s = pbxdial_json_login(tp, "tok", "https://pbx.example.com", "40", "example.com");
-    ck_assert_str_eq(s, "{\"session\":\"tok\",\"server\":\"https://pbx.example.com\","
-                        "\"user\":\"40\",\"domain\":\"example.com\"}");
-}
-END_TEST
-
-START_TEST(json_error_escapes)
-{
-    const char *s = pbxdial_json_error(tp, "bad", "say \"hi\" <script>\n");
-    json_t *j = json_loads(s, 0, NULL);
-    ck_assert_ptr_nonnull(j);
-    ck_assert_str_eq(json_string_value(json_object_get(j, "error")), "bad");
-    ck_assert_str_eq(json_string_value(json_object_get(j, "message")), "say \"hi\" <script>\n");
-    json_decref(j);
-}
-END_TEST
-
 Suite *check_pbxreply_suite(void)
 {
     Suite *s = suite_create("reply");
@@ -109,8 +89,6 @@ Suite *check_pbxreply_suite(void)
     tcase_add_test(tc, token_false_and_empty);
     tcase_add_test(tc, token_malformed);
     tcase_add_test(tc, token_length_limit);
-    tcase_add_test(tc, json_login_shape);
-    tcase_add_test(tc, json_error_escapes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,6 +9,9 @@ void check_setup(void);
 void check_teardown(void);
 
 Suite *check_pbxreply_suite(void);
+Suite *check_promtext_suite(void);
+Suite *check_json_suite(void);
+Suite *check_latency_suite(void);
 Suite *check_url_suite(void);
 Suite *check_account_suite(void);
 Suite *check_usermap_suite(void);

@@ -1,4 +1,6 @@
 /* URL checks for directives and the Origin comparison. */
+#include <string.h>
+
 #include "check_suites.h"
 #include "core/url.h"
 
@@ -27,6 +29,50 @@ START_TEST(base_bad)
     ck_assert_ptr_nonnull(pbxdial_url_check_base(tp, "https://pbx.example.com#f", &n));
     ck_assert_ptr_nonnull(pbxdial_url_check_base(tp, "https://pbx example.com", &n));
     ck_assert_ptr_null(n);
+}
+END_TEST
+
+/* APR keeps a port in 16 bits: 80810 must not pass as 15274 */
+START_TEST(base_port)
+{
+    const char *n = NULL, *e;
+    ck_assert_ptr_null(pbxdial_url_check_base(tp, "http://pbx.example.com:65535", &n));
+    ck_assert_ptr_null(pbxdial_url_check_base(tp, "http://pbx.example.com:1/vodia", &n));
+    ck_assert_ptr_null(pbxdial_url_check_base(tp, "https://[::1]:443/", &n));
+    n = NULL;
+    e = pbxdial_url_check_base(tp, "http://host:80810", &n);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_ptr_null(n);
+    ck_assert_str_eq(e, "'http://host:80810' has an invalid port '80810': a port is a number from 1 "
+                        "to 65535; write e.g. http://host:8080, or http://host without a port for "
+                        "the default (80)");
+    e = pbxdial_url_check_base(tp, "https://pbx.example.com:99999/x", &n);
+    ck_assert_ptr_nonnull(strstr(e, "invalid port '99999'"));
+    ck_assert_ptr_nonnull(strstr(e, "https://pbx.example.com without a port for the default (443)"));
+    ck_assert_ptr_nonnull(pbxdial_url_check_base(tp, "http://host:65536", &n));
+    ck_assert_ptr_nonnull(pbxdial_url_check_base(tp, "http://host:131072", &n));
+    ck_assert_ptr_nonnull(pbxdial_url_check_base(tp, "http://host:0", &n));
+    ck_assert_ptr_nonnull(pbxdial_url_check_base(tp, "http://host:00000", &n));
+    ck_assert_ptr_nonnull(pbxdial_url_check_base(tp, "http://host:", &n));
+    ck_assert_ptr_nonnull(pbxdial_url_check_base(tp, "http://host:/x", &n));
+    ck_assert_ptr_nonnull(strstr(pbxdial_url_check_base(tp, "http://host:80x", &n), "invalid port '80x'"));
+    ck_assert_ptr_nonnull(pbxdial_url_check_base(tp, "http://host:-1", &n));
+    ck_assert_ptr_nonnull(pbxdial_url_check_base(tp, "http://host:99999999999999999999", &n));
+    ck_assert_ptr_nonnull(pbxdial_url_check_base(tp, "https://[::1]:70000", &n));
+    /* the public server takes a URL with the same rule */
+    ck_assert_ptr_nonnull(pbxdial_url_check_public(tp, "https://pbx.example.com:80810", &n));
+}
+END_TEST
+
+START_TEST(query_escape)
+{
+    ck_assert_str_eq(pbxdial_url_query_escape(tp, "+4930123456"), "%2B4930123456");
+    ck_assert_str_eq(pbxdial_url_query_escape(tp, "*72#40#"), "*72%2340%23");
+    ck_assert_str_eq(pbxdial_url_query_escape(tp, "0049 30"), "0049%2030");
+    ck_assert_str_eq(pbxdial_url_query_escape(tp, "a-b_c.d~e"), "a-b_c.d~e");
+    ck_assert_str_eq(pbxdial_url_query_escape(tp, "&=?/%"), "%26%3D%3F%2F%25");
+    ck_assert_str_eq(pbxdial_url_query_escape(tp, "\xc3\xa9"), "%C3%A9");
+    ck_assert_str_eq(pbxdial_url_query_escape(tp, ""), "");
 }
 END_TEST
 
@@ -136,6 +182,8 @@ Suite *check_url_suite(void)
     tcase_add_checked_fixture(tc, check_setup, check_teardown);
     tcase_add_test(tc, base_ok);
     tcase_add_test(tc, base_bad);
+    tcase_add_test(tc, base_port);
+    tcase_add_test(tc, query_escape);
     tcase_add_test(tc, public_forms);
     tcase_add_test(tc, origin_compare);
     tcase_add_test(tc, origin_parse);
