@@ -73,7 +73,7 @@ count_summary() {
 # -- rules over the sources: the layers of src/README.md (from the #include
 # lines) and the log numbers (unique, each in docs/troubleshooting.md)
 section "source rules (layers, log numbers)"
-for rule in layers.sh lognumbers.pl; do
+for rule in layers.sh lognumbers.pl links.pl; do
     test/unit/$rule >"$logs/$rule.txt" 2>&1
     rc=$?
     grep -v '^ok ' "$logs/$rule.txt"

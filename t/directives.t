@@ -1,8 +1,9 @@
 # The directives the module has, the reference config (conf/pbxdial.conf) and
-# the README agree: every directive of the command table in mod_pbxdial.c is
+# docs/directives.md agree: every directive of the command table in mod_pbxdial.c is
 # in conf/pbxdial.conf (commented, with its default and an example) and has
-# a "### `Name" heading in README.md, and no document names a directive the
-# module does not have. conf/pbxdial.conf loads as it is (`apache2 -t`), and
+# a "### `Name" heading in docs/directives.md with an example of it, and no
+# document (README.md, docs/*.md, the configs) names a directive the module
+# does not have. conf/pbxdial.conf loads as it is (`apache2 -t`), and
 # so does every example in it once uncommented.
 use strict;
 use warnings FATAL => 'all';
@@ -48,16 +49,21 @@ my (%in_conf, %has_default, %prev_block);
     }
 }
 
-# --- README: "### `Name" headings (a heading may document two, as
-# "### `PbxDialAllow …` and `PbxDialDeny …`")
-my $readme = slurp("$top/README.md");
-my %in_readme;
-for my $h ($readme =~ /^(###\s.*)$/mg) {
-    $in_readme{$_} = 1 for $h =~ /`(PbxDial\w+)/g;
+# --- docs/directives.md: "### `Name" headings (a heading may document two, as
+# "### `PbxDialAllow …` and `PbxDialDeny …`"), and the ```apache examples in
+# the section under each heading
+my $reference = slurp("$top/docs/directives.md");
+my (%in_readme, %example);
+for my $section (split /^(?=###\s)/m, $reference) {
+    my ($h) = $section =~ /\A(###\s.*)$/m or next;
+    my @names = $h =~ /`(PbxDial\w+)/g;
+    $in_readme{$_} = 1 for @names;
+    my $code = join "\n", $section =~ /^```apache\n(.*?)^```/msg;
+    $example{$_} = 1 for grep { $code =~ /^\s*\Q$_\E\s/m } @names;
 }
 
 # --- every document that names directives
-my @docs = grep { -e } ("$top/README.md", $conf_file, "$top/docs/cookbook.md", glob("$top/conf/cookbook/*.conf"),
+my @docs = grep { -e } ("$top/README.md", $conf_file, glob("$top/docs/*.md"), glob("$top/conf/cookbook/*.conf"),
                         "$top/conf/demo-site.conf.in");
 my %named;    # name => [files]
 for my $f (@docs) {
@@ -66,7 +72,7 @@ for my $f (@docs) {
     push @{ $named{$_} }, $short for keys %{ { map { $_ => 1 } $text =~ /\b(PbxDial[A-Z]\w*)/g } };
 }
 
-plan tests => 2 + 3 * @directives + 4 + 3;
+plan tests => 2 + 4 * @directives + 4 + 3;
 
 ok t_cmp(scalar @directives, qr/^[1-9]\d+$/, 'the command table of mod_pbxdial.c lists directives');
 my %seen;
@@ -75,12 +81,13 @@ ok t_cmp(join(' ', grep { $seen{$_}++ } @directives), '', 'no directive is in th
 for my $d (@directives) {
     ok t_cmp($in_conf{$d} ? 'example' : 'missing', 'example', "$d: a commented example line \"#$d ...\" in conf/pbxdial.conf");
     ok t_cmp($has_default{$d} ? 'default' : 'missing', 'default', "$d: conf/pbxdial.conf says its default");
-    ok t_cmp($in_readme{$d} ? 'heading' : 'missing', 'heading', "$d: a ### `$d` heading in README.md");
+    ok t_cmp($in_readme{$d} ? 'heading' : 'missing', 'heading', "$d: a ### `$d` heading in docs/directives.md");
+    ok t_cmp($example{$d} ? 'example' : 'missing', 'example', "$d: an ```apache example of it under its heading in docs/directives.md");
 }
 
 # vice versa
 ok t_cmp(join(' ', sort grep { !$directive{$_} } keys %in_conf), '', 'conf/pbxdial.conf shows no directive the module does not have');
-ok t_cmp(join(' ', sort grep { !$directive{$_} } keys %in_readme), '', 'README.md documents no directive the module does not have');
+ok t_cmp(join(' ', sort grep { !$directive{$_} } keys %in_readme), '', 'docs/directives.md documents no directive the module does not have');
 ok t_cmp(join('; ', map { "$_ in @{ $named{$_} }" } sort grep { !$directive{$_} } keys %named), '',
          'no document names a directive that does not exist');
 
