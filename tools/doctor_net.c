@@ -79,8 +79,13 @@ static const char *net_error(doctor_t *d, CURLcode cc, const char *errbuf)
 }
 
 /* When connecting itself fails, the same words for every step. */
-static void net_fail_connect(doctor_t *d, doctor_step_t *s, net_target_t *t, CURLcode cc, const char *errbuf)
+static void net_fail_connect(doctor_t *d, doctor_step_t *s, net_target_t *t, CURL *h, CURLcode cc,
+                             const char *errbuf)
 {
+    long oserr = 0;
+
+    /* curl says "Couldn't connect"; the system says whether it was refused */
+    curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &oserr);
     s->verdict = DOCTOR_FAIL;
     switch (cc) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -95,7 +100,8 @@ static void net_fail_connect(doctor_t *d, doctor_step_t *s, net_target_t *t, CUR
                  "route and the firewalls (a slow network: raise --timeout and PbxDialTimeout)";
         break;
     default:
-        s->detail = apr_psprintf(d->p, "no connection to %s: %s", t->hostport, net_error(d, cc, errbuf));
+        s->detail = apr_psprintf(d->p, "no connection to %s: %s%s%s", t->hostport,
+                                 oserr ? strerror((int)oserr) : "", oserr ? ": " : "", net_error(d, cc, errbuf));
         s->fix = apr_psprintf(d->p, "is the PBX running and listening on port %u? Check the host and port "
                               "in PbxDialServer (--server), and that no firewall rejects this server", t->port);
         break;
@@ -128,7 +134,7 @@ void pbxdial_doctor_net_connect(doctor_t *d, doctor_step_t *s)
         s->detail = apr_psprintf(d->p, "TCP connection to %s (address %s)", t.hostport, ip ? ip : "?");
     }
     else {
-        net_fail_connect(d, s, &t, cc, errbuf);
+        net_fail_connect(d, s, &t, h, cc, errbuf);
     }
     curl_easy_cleanup(h);
 }
@@ -156,14 +162,26 @@ static const char *net_cert(doctor_t *d, CURL *h)
                         subject, san ? " for " : "", san ? san : "", issuer, until, ci->num_of_certs);
 }
 
+/* The protocol version the handshake settled on: curl keeps no SSL pointer
+ * for a connect-only handle, so OpenSSL tells us when the handshake ends
+ * (a static: the doctor runs one handshake at a time). */
+static const char *net_tls_last = "TLS";
+
+static void net_tls_info(const SSL *ssl, int where, int ret)
+{
+    if (where & SSL_CB_HANDSHAKE_DONE)
+        net_tls_last = SSL_get_version(ssl);
+}
+
+static CURLcode net_tls_ctx(CURL *h, void *ctx, void *baton)
+{
+    SSL_CTX_set_info_callback((SSL_CTX *)ctx, net_tls_info);
+    return CURLE_OK;
+}
+
 static const char *net_tls_version(CURL *h)
 {
-    struct curl_tlssessioninfo *ti = NULL;
-
-    if (curl_easy_getinfo(h, CURLINFO_TLS_SSL_PTR, &ti) == CURLE_OK && ti
-        && ti->backend == CURLSSLBACKEND_OPENSSL && ti->internals)
-        return SSL_get_version((SSL *)ti->internals);
-    return "TLS";
+    return net_tls_last;
 }
 
 /* Connects with the given verification; the handle stays open for inspection. */
@@ -172,7 +190,11 @@ static CURLcode net_tls_probe(doctor_t *d, net_target_t *t, int peer, int host, 
     CURL *h = net_handle(d, apr_psprintf(d->p, "https://%s/", t->hostport), peer, host, errbuf);
 
     *hp = h;
-    return h ? curl_easy_perform(h) : CURLE_OUT_OF_MEMORY;
+    if (!h)
+        return CURLE_OUT_OF_MEMORY;
+    net_tls_last = "TLS";
+    curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, net_tls_ctx);
+    return curl_easy_perform(h);
 }
 
 void pbxdial_doctor_net_tls(doctor_t *d, doctor_step_t *s)
@@ -211,12 +233,12 @@ void pbxdial_doctor_net_tls(doctor_t *d, doctor_step_t *s)
         curl_easy_cleanup(h);
         return;
     }
-    if (h)
-        curl_easy_cleanup(h);
     if (cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST || cc == CURLE_OPERATION_TIMEDOUT) {
-        net_fail_connect(d, s, &t, cc, errbuf);
+        net_fail_connect(d, s, &t, h, cc, errbuf);
+        curl_easy_cleanup(h);
         return;
     }
+    curl_easy_cleanup(h);
     s->verdict = DOCTOR_FAIL;
 
     /* which part failed: the handshake itself, the chain, or the name */
