@@ -43,6 +43,9 @@ static int steps_common(doctor_t *d, doctor_step_t *s, const pbxdial_pbx_outcome
     s->elapsed = out->elapsed;
     s->status = out->status ? out->status : d->trace_status;
     s->exchange = d->trace_exchange;
+    /* the next step starts clean, even if its operation sends nothing */
+    d->trace_exchange = NULL;
+    d->trace_status = 0;
     switch (out->rc) {
     case PBXDIAL_PBX_OK:
         s->verdict = DOCTOR_OK;
@@ -204,6 +207,8 @@ static void steps_password(doctor_t *d, doctor_step_t *s)
     if (rc == PBXDIAL_PBX_OK) {
         /* only the yes was wanted, as in the provider: log the session out again */
         int gone = pbxdial_pbx_logout(d->p, &d->pc, session, &lo) == PBXDIAL_PBX_OK;
+        d->trace_exchange = NULL;
+        d->trace_status = 0;
         s->detail = apr_psprintf(d->p, "the PBX accepted the password of %s (answered %ld)%s", user,
                                  s->status, gone ? "" : "; its session could not be logged out");
         return;
