@@ -22,6 +22,10 @@ sub startup ($self) {
   $self->helper(sim => sub ($c) { $c->app->sim });
 
   $self->hook(around_dispatch => \&_around_dispatch);
+  # the no_cookie fault: the answer as rendered, minus its cookies
+  $self->hook(after_render => sub ($c, $output, $format) {
+    $c->res->headers->remove('Set-Cookie') if $c->stash->{'sim.no_cookie'};
+  });
   Mojo::IOLoop->recurring(5 => sub { $self->sim->expire });
 
   my $r = $self->routes;
@@ -97,6 +101,13 @@ sub _apply_fault ($next, $c, $f) {
   # the normal answer, plus a cookie (a PBX whose websocket 101 sets one)
   if ($kind eq 'set_cookie') {
     $c->res->headers->add('Set-Cookie' => 'session=sim-set-cookie; Path=/; HttpOnly');
+    return $next->();
+  }
+
+  # the normal answer without Set-Cookie (a proxy that drops cookies, or a
+  # PBX activating a token without telling the client its session)
+  if ($kind eq 'no_cookie') {
+    $c->stash('sim.no_cookie' => 1);
     return $next->();
   }
 

@@ -313,7 +313,7 @@ sub clear_requests ($self) { @{$self->requests} = () }
 
 # ------------------------------------------------------------------ faults
 
-my %FAULT_KINDS = map { $_ => 1 } qw(refuse delay hang 500 status garbage false empty set_cookie);
+my %FAULT_KINDS = map { $_ => 1 } qw(refuse delay hang 500 status garbage false empty set_cookie no_cookie);
 
 sub add_fault ($self, $f) {
   my $kind = $f->{kind} // '';
