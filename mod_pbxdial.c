@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* mod_pbxdial: click-to-dial on a Vodia PBX for sites that Apache httpd
  * serves. This file only wires the module: directives, hooks, handlers. The
  * work happens in src/. */
@@ -57,8 +58,9 @@ static const command_rec pbxdial_cmds[] = {
                  "On a location proxied to the PBX websocket: inject the user's PBX session"),
     AP_INIT_TAKE1("PbxDialWebSocketPath", pbxdial_config_set_websocket_path, NULL, ACCESS_CONF | RSRC_CONF,
                   "Same-origin mode: /rest/pbxlogin sends browsers to this websocket path (or none)"),
-    AP_INIT_TAKE1("PbxDialCache", pbxdial_config_set_cache, NULL, RSRC_CONF,
-                  "mod_socache provider for shared state: shmcb (default), memcache:HOST:PORT, redis:HOST:PORT"),
+    AP_INIT_TAKE1(
+        "PbxDialCache", pbxdial_config_set_cache, NULL, RSRC_CONF,
+        "mod_socache provider for shared state: shmcb (default), memcache:HOST:PORT, redis:HOST:PORT"),
     AP_INIT_TAKE1("PbxDialSessionLifetime", pbxdial_config_set_session_lifetime, NULL, RSRC_CONF,
                   "How long a PBX session is reused for calls of one extension (default 900 s), or Off"),
     AP_INIT_FLAG("PbxDialLinkOnce", pbxdial_config_set_link_once, NULL, ACCESS_CONF | RSRC_CONF,
@@ -70,8 +72,7 @@ static const command_rec pbxdial_cmds[] = {
                    "(default 5 600), or Off"),
     AP_INIT_TAKE1("PbxDialUserMap", pbxdial_config_set_usermap, NULL, ACCESS_CONF | RSRC_CONF,
                   "File of \"webuser extension[@domain]\" lines, consulted before PbxDialExtension"),
-    { NULL }
-};
+    {NULL}};
 
 /* libcurl's global set-up is not thread-safe, and connections must not be
  * shared with the parent: once per child, before the MPM starts threads. */
@@ -83,8 +84,9 @@ static void pbxdial_child_init(apr_pool_t *p, server_rec *s)
     ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
     rv = pbxdial_pbx_child_init(p, threads);
     if (rv != APR_SUCCESS)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, PBXLOGNO(0151) "could not start the thread that "
-                     "talks to the PBX in this child; its worker threads do it themselves");
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s,
+                     PBXLOGNO(0151) "could not start the thread that "
+                                    "talks to the PBX in this child; its worker threads do it themselves");
     pbxdial_store_child_init(p, s);
 }
 
@@ -104,9 +106,9 @@ static int pbxdial_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *
 static void pbxdial_register_hooks(apr_pool_t *p)
 {
     /* the websocket's cookie and query must be set before mod_proxy uses them */
-    static const char *const before_proxy[] = { "mod_proxy.c", NULL };
+    static const char *const before_proxy[] = {"mod_proxy.c", NULL};
     /* after mod_rewrite: a per-directory [P] is then known to be proxied */
-    static const char *const after_rewrite[] = { "mod_rewrite.c", NULL };
+    static const char *const after_rewrite[] = {"mod_rewrite.c", NULL};
 
     ap_hook_pre_config(pbxdial_store_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_pre_config(pbxdial_secret_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
@@ -134,12 +136,6 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     ap_hook_optional_fn_retrieve(pbxdial_authn_pbx_retrieve, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
-AP_DECLARE_MODULE(pbxdial) = {
-    STANDARD20_MODULE_STUFF,
-    pbxdial_config_dir_create,
-    pbxdial_config_dir_merge,
-    pbxdial_config_srv_create,
-    pbxdial_config_srv_merge,
-    pbxdial_cmds,
-    pbxdial_register_hooks
-};
+AP_DECLARE_MODULE(pbxdial) = {STANDARD20_MODULE_STUFF,   pbxdial_config_dir_create, pbxdial_config_dir_merge,
+                              pbxdial_config_srv_create, pbxdial_config_srv_merge,  pbxdial_cmds,
+                              pbxdial_register_hooks};

@@ -1,4 +1,4 @@
-/* mod_pbxdial click-to-dial: <pbxcall> and tel: links. See README. */
+/* mod_pbxdial click-to-dial. SPDX-License-Identifier: Apache-2.0 */
 (function (d) {
   'use strict';
   const K = Symbol.for('pbxdial');

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Runs the Apache-Test suite (t/) against the freshly built module.
 # Usage: scripts/apache-test.sh [t/TEST args, e.g. t/login.t -verbose]
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Runs the demo in the foreground: PBX simulator + httpd with mod_pbxdial +
 # the demo CRM page. Ctrl-C stops everything. State lives in ./run/demo.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Turns a file into a C header so the module serves it from memory.
 # Usage: embed-asset.pl FILE SYMBOL > header.h
 # Emits SYMBOL (bytes), SYMBOL_len, SYMBOL_etag (content hash, so the ETag

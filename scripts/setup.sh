@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Sets up a Debian 12 machine for mod_pbxdial and builds it.
 # Usage: scripts/setup.sh [demo|test]   (test also installs what the tests need)
 # Installs only missing Debian packages, never starts the system's Apache,

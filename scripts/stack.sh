@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Starts or stops the demo stack: the PBX simulator (HTTP + HTTPS) and a
 # private httpd with mod_pbxdial serving the demo CRM, all on 127.0.0.1.
 #   scripts/stack.sh start RUNDIR   (ports from PBXDIAL_PORT, PBXDIAL_COOKIE_PORT,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Runs every test suite, even after one fails, and ends with the line
 # "N passed, N failed". Exit status is non-zero when anything failed or a
 # suite could not run at all. Suites: check unit tests, Apache-Test (real
@@ -71,9 +72,10 @@ count_summary() {
 }
 
 # -- rules over the sources: the layers of src/README.md (from the #include
-# lines) and the log numbers (unique, each in docs/troubleshooting.md)
-section "source rules (layers, log numbers)"
-for rule in layers.sh lognumbers.pl links.pl; do
+# lines), the log numbers (unique, each in docs/troubleshooting.md), the links
+# of the docs, and the style (clang-format, a licence line in every file)
+section "source rules (layers, log numbers, doc links, style)"
+for rule in layers.sh lognumbers.pl links.pl style.sh; do
     test/unit/$rule >"$logs/$rule.txt" 2>&1
     rc=$?
     grep -v '^ok ' "$logs/$rule.txt"

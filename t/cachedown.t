@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # A PbxDialCache that does not answer never hangs the server: with a
 # memcached that accepts connections and never answers (a black hole), and
 # with a redis that is stopped (nothing listens), every request answers

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # PbxDialCacheKey: a cache that servers share (memcache:, redis:) needs the
 # same key on every server, or ids differ between them and a link used on
 # one dials again on the next; `httpd -t` refuses such a config, and a key

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # /remote_call.htm (pbxdial-call): the four link types end to end against the
 # PBX simulator, the dial policy, PBX faults, and secrets kept out of the logs.
 use strict;

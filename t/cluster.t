@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Two Apache servers share PbxDialCache through a real memcached, then a real
 # redis (Debian's servers, started here on loopback ports), with the same
 # PbxDialCacheKey file: a signed link used on one is refused on the other,

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Bad configuration fails `apache2 -t` with the file, the line and a fix.
 use strict;
 use warnings FATAL => 'all';

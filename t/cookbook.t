@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # The cookbook (docs/cookbook.md): every config of conf/cookbook/ is filled in (its
 # @PLACEHOLDERS@), loaded by a private httpd with the modules its a2enmod line
 # names on top of a stock Debian apache2, checked with `apache2 -t`, and, where

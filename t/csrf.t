@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Type-1 links (ambient credentials: a Basic login, a cookie) dial at once
 # only on positive evidence that they come from this site or from the user
 # directly: Sec-Fetch-Site same-origin or none, or (without fetch metadata)

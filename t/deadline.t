@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # PbxDialTimeout (2 s in the test server) is the budget of a whole request,
 # not of each PBX exchange: with a PBX that takes 1.5 s for every step, a
 # call (login, activation, call), /rest/pbxlogin behind the `pbx` provider

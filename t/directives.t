@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # The directives the module has, the reference config (conf/pbxdial.conf) and
 # docs/directives.md agree: every directive of the command table in mod_pbxdial.c is
 # in conf/pbxdial.conf (commented, with its default and an example) and has

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # pbxdial-doctor (tools/pbxdial-doctor.c) against a private simulator, one
 # run per fault the doctor must name: nothing listening, a login answered
 # `false`, 404, 500 or garbage, a PBX slower than --timeout, an untrusted

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # The dial policy sees through PBX feature codes (issue 11, point 11): a
 # number with '*' or '#' is refused (400 feature_code) unless a PbxDialAllow
 # pattern that itself names '*' or '#' matches it, and PbxDialDeny still

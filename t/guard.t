@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Shared state on mod_socache (shmcb here; memcached and redis in cluster.t):
 # single-use signed links, the per-extension rate limit, failure throttling,
 # and reused PBX sessions for calls; and a flood of cheap requests (failed

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Every answer the module writes itself (result pages, error pages, JSON,
 # the status page, the confirmation page) carries the confirmation page's
 # lock-down: it cannot be framed (X-Frame-Options DENY, CSP frame-ancestors

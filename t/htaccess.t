@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # An .htaccess cannot choose who dials, what or how often: every mod_pbxdial
 # directive is for the server's admin (server config, <VirtualHost>,
 # <Directory>, <Location>, <Files>), never for .htaccess, even where

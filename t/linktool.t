@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # pbxdial-link (tools/pbxdial-link.c) keeps its secrets: it warns when a
 # --password-file is open to group or others (like ssh with a private key;
 # a PbxDialLinkPasswords file only when others can read it, since httpd's

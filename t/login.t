@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # /rest/pbxlogin (pbxdial-login) against the PBX simulator over TLS.
 use strict;
 use warnings FATAL => 'all';

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Link secrets are masked wherever pbxdial-call is the handler: SetHandler in
 # <Location>, <Directory>, <Files> or <If>, AddHandler by extension, and
 # RewriteRule [H=pbxdial-call]. A private httpd at LogLevel trace8 logs

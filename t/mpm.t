@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # The module under each of httpd's MPMs, in private servers: prefork (one
 # thread per child: the worker performs its own PBX transfers), worker and
 # event (a transfer thread per child). Logins, calls and PBX timeouts work

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # The opening the four handlers share (src/httpd/handler_open.c): a method a
 # handler does not answer gets the same 405 everywhere, with an Allow that
 # names exactly what it answers, in the voice of the handler (a page, or

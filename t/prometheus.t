@@ -168,4 +168,6 @@ ok t_cmp(($step->{last_error_time} // 0) >= $t0 - 1 ? 'now' : 'old', 'now', 'JSO
 ok t_cmp(GET('/pbxdial-status?auto')->content, qr/^pbx_step_login_3rd_last_error: HTTP error \(500\) at \d+$/m,
          '?auto: the last failure of login_3rd');
 ok t_cmp(GET('/pbxdial-status')->content, qr{login_3rd.*HTTP error}s, 'the HTML page names the step and the failure');
-ok t_cmp($j->{pbx_steps}{logout}{last_error} // '', '', 'a step that never failed has no last error');
+my @odd = grep { my $x = $j->{pbx_steps}{$_}; ($x->{failed} ? 1 : 0) != (exists $x->{last_error} ? 1 : 0) } keys %{ $j->{pbx_steps} // {} };
+ok t_cmp(scalar(keys %{ $j->{pbx_steps} // {} }) == 5 && !@odd ? 'consistent' : "@odd", 'consistent',
+         'five steps; a last error exactly where a step has failed');

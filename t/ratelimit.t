@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # PbxDialRateLimit counts every PBX session an extension mints: calls,
 # /rest/pbxlogin tokens and same-origin websockets share one budget per
 # extension; beyond it each door answers 429 with Retry-After and the PBX is

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # PbxDialLinkOnce keys on the canonical link (issue 11, point 3): no other
 # spelling of a used signed link dials again, and time/duration have one
 # spelling each, so a digit moved between dest and time (the md5 has no

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Connections to the PBX are reused across requests (keep-alive, pooled
 # curl handles, shared TLS sessions), and a PBX restart is survived.
 use strict;

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # /js/callback.js (pbxdial-script): the embedded browser script.
 use strict;
 use warnings FATAL => 'all';

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # PbxDialServer with a port no TCP port can have: APR keeps a URL's port in
 # 16 bits, so :80810 used to pass `httpd -t` as port 15274 and every request
 # then got 500. Now any port above 65535, 0, or not all digits fails

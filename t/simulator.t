@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Self-test of the PBX simulator over real sockets:
 #   t/TEST t/simulator.t   (or: prove -I sim/lib t/simulator.t)
 use strict;

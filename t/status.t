@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # pbxdial-status: counters shared by all children, as HTML, text and JSON.
 use strict;
 use warnings FATAL => 'all';

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # The tenant is pinned by the server (PbxDialDomain), never by the request:
 # every way a name reaches the module (Basic user, user map, PbxDialExtension,
 # signed and password links, user= parameters, the websocket, the `pbx` authn

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Same-origin mode: /rest/pbxlogin hands out no token, and the PBX websocket
 # proxied through Apache (mod_proxy, upgrade=websocket) gets the user's PBX
 # session from the module, never the browser's cookies or credentials.

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # The dial policy on the same-origin websocket: the module reads the
 # browser's frames before mod_proxy's tunnel hands them to the PBX. Only the
 # click-to-dial client's actions pass; make-call obeys PbxDialDeny, the

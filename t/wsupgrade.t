@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # The same-origin websocket's upgrade itself: the module acts only on a
 # websocket upgrade that mod_proxy forwards, sends the PBX nothing of the
 # browser's but an allow-list of headers and its own session cookie, never

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* pbxdial-doctor: what its files share. The doctor walks the PBX steps the
  * module relies on with the module's own PBX client (src/pbx) and pure core
  * (src/core); only what pbx.h has no operation for (the TCP and TLS
@@ -16,43 +17,43 @@
 typedef enum {
     DOCTOR_OK = 0,
     DOCTOR_FAIL,
-    DOCTOR_SKIP,       /* not asked for (--dest, --password) or not relevant (tls on http) */
-    DOCTOR_NOT_RUN     /* an earlier step failed */
+    DOCTOR_SKIP,   /* not asked for (--dest, --password) or not relevant (tls on http) */
+    DOCTOR_NOT_RUN /* an earlier step failed */
 } doctor_verdict_e;
 
 typedef struct {
-    const char *name;              /* "connect", "tls", "login", ... (stable: JSON and tests) */
+    const char *name; /* "connect", "tls", "login", ... (stable: JSON and tests) */
     doctor_verdict_e verdict;
-    apr_interval_time_t elapsed;   /* -1: nothing was timed */
-    long status;                   /* last HTTP status of the step, 0: none */
-    const char *exchange;          /* "POST /rest/system/session", or NULL */
-    const char *detail;            /* what happened, for the admin */
-    const char *fix;               /* FAIL: what to try */
-    const char *note;              /* OK: a warning worth reading, or NULL */
+    apr_interval_time_t elapsed; /* -1: nothing was timed */
+    long status;                 /* last HTTP status of the step, 0: none */
+    const char *exchange;        /* "POST /rest/system/session", or NULL */
+    const char *detail;          /* what happened, for the admin */
+    const char *fix;             /* FAIL: what to try */
+    const char *note;            /* OK: a warning worth reading, or NULL */
 } doctor_step_t;
 
 typedef struct {
     apr_pool_t *p;
     /* what to test */
-    const char *server;            /* normalised base URL */
+    const char *server; /* normalised base URL */
     const char *admin_user;
     const char *admin_password;
     const char *ext;
     const char *domain;
-    const char *ca_file;           /* NULL: the system's CA bundle */
-    int insecure;                  /* PbxDialVerifyPeer off */
-    const char *dest;              /* normalised; NULL: no call */
-    const char *user_password;     /* NULL: no password check */
+    const char *ca_file;       /* NULL: the system's CA bundle */
+    int insecure;              /* PbxDialVerifyPeer off */
+    const char *dest;          /* normalised; NULL: no call */
+    const char *user_password; /* NULL: no password check */
     apr_interval_time_t timeout;
     int json;
-    const char *source;            /* "--config FILE" or NULL: where values came from */
-    apr_array_header_t *notes;     /* const char *: said before the steps (config reading) */
+    const char *source;        /* "--config FILE" or NULL: where values came from */
+    apr_array_header_t *notes; /* const char *: said before the steps (config reading) */
     /* state */
-    apr_array_header_t *secrets;   /* const char *: never printed */
-    apr_array_header_t *steps;     /* doctor_step_t */
+    apr_array_header_t *secrets; /* const char *: never printed */
+    apr_array_header_t *steps;   /* doctor_step_t */
     pbxdial_pbx_conf_t pc;
-    const char *session;           /* the activated third-party session */
-    const char *trace_exchange;    /* last exchange the PBX client traced */
+    const char *session;        /* the activated third-party session */
+    const char *trace_exchange; /* last exchange the PBX client traced */
     long trace_status;
 } doctor_t;
 

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* --config: the PBX settings of a running site, read from its Apache
  * configuration with a simple line reader (no httpd needed, nothing
  * evaluated): continuation lines, quotes, Include and IncludeOptional
@@ -18,13 +19,13 @@
 #include "core/url.h"
 
 #define CONFIG_DEPTH_MAX 16
-#define CONFIG_LINE_MAX 16384
+#define CONFIG_LINE_MAX  16384
 
 typedef struct {
     doctor_t *d;
     const char *root;
     const char *server, *admin_user, *admin_pw, *ca, *domain, *timeout, *where_admin;
-    int verify;               /* -1: not set */
+    int verify; /* -1: not set */
 } config_t;
 
 /* Splits a directive line into words; "..." and '...' group, \ escapes in quotes. */
@@ -71,18 +72,20 @@ static void config_note(config_t *c, const char *fmt, const char *a, const char 
 }
 
 /* The first value wins; a different later one gets a note. */
-static void config_take(config_t *c, const char **slot, const char *name, const char *value, const char *where)
+static void config_take(config_t *c, const char **slot, const char *name, const char *value,
+                        const char *where)
 {
     if (!*slot)
         *slot = value;
     else if (strcmp(*slot, value))
-        config_note(c, "%s \"%s\" at %s is not tested (the first one is); give the option to test it",
-                    name, value, where);
+        config_note(c, "%s \"%s\" at %s is not tested (the first one is); give the option to test it", name,
+                    value, where);
 }
 
 static const char *config_file(config_t *c, const char *file, int depth, int optional);
 
-static const char *config_include(config_t *c, const char *pattern, int depth, int optional, const char *where)
+static const char *config_include(config_t *c, const char *pattern, int depth, int optional,
+                                  const char *where)
 {
     const char *path = config_path(c, pattern);
     struct stat st;
@@ -98,7 +101,8 @@ static const char *config_include(config_t *c, const char *pattern, int depth, i
     if (glob(path, 0, NULL, &g) != 0) {
         globfree(&g);
         if (!optional && !strpbrk(path, "*?["))
-            config_note(c, "%s at %s cannot be read%s", apr_pstrcat(c->d->p, "Include ", path, NULL), where, "");
+            config_note(c, "%s at %s cannot be read%s", apr_pstrcat(c->d->p, "Include ", path, NULL), where,
+                        "");
         return NULL;
     }
     for (i = 0; i < g.gl_pathc && !err; i++)
@@ -142,7 +146,8 @@ static const char *config_line(config_t *c, const char *line, const char *where,
         config_take(c, &c->timeout, name, a[1], where);
     else if (!strcasecmp(name, "PbxDialDomain") && w->nelts >= 2) {
         if (strstr(a[1], "%{"))
-            config_note(c, "%s \"%s\" at %s is an expression: give --extension EXT@DOMAIN", name, a[1], where);
+            config_note(c, "%s \"%s\" at %s is an expression: give --extension EXT@DOMAIN", name, a[1],
+                        where);
         else
             config_take(c, &c->domain, name, a[1], where);
     }
@@ -219,9 +224,12 @@ const char *pbxdial_doctor_config_read(doctor_t *d, const char *file)
     }
     if (!d->admin_user && c.admin_user) {
         d->admin_user = c.admin_user;
-        if (!(d->admin_password = pbxdial_doctor_secret(d, !strncmp(c.admin_pw, "file:", 5)
-                                                            ? apr_pstrcat(d->p, "file:", config_path(&c, c.admin_pw + 5), NULL)
-                                                            : c.admin_pw, &err)))
+        if (!(d->admin_password = pbxdial_doctor_secret(
+                  d,
+                  !strncmp(c.admin_pw, "file:", 5)
+                      ? apr_pstrcat(d->p, "file:", config_path(&c, c.admin_pw + 5), NULL)
+                      : c.admin_pw,
+                  &err)))
             return apr_psprintf(d->p, "PbxDialAdmin at %s: %s", c.where_admin, err);
     }
     if (!d->ca_file && c.ca)

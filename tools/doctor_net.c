@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The doctor's steps that pbx.h has no operation for: the TCP connection,
  * the TLS details (which of handshake, chain and name failed) and the
  * websocket upgrade with the activated session. libcurl directly, with
@@ -18,14 +19,14 @@
 #include "doctor.h"
 #include "core/wsframe.h"
 
-#define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#define WS_GUID     "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_HEAD_MAX 16384
 
 typedef struct {
     const char *scheme;
-    const char *host;        /* without IPv6 brackets */
-    const char *hostport;    /* as in a URL and a Host header */
-    const char *prefix;      /* path prefix of PbxDialServer, "" for none */
+    const char *host;     /* without IPv6 brackets */
+    const char *hostport; /* as in a URL and a Host header */
+    const char *prefix;   /* path prefix of PbxDialServer, "" for none */
     unsigned port;
     int tls;
 } net_target_t;
@@ -35,7 +36,7 @@ static void net_target(doctor_t *d, net_target_t *t)
     apr_uri_t u;
 
     memset(t, 0, sizeof(*t));
-    apr_uri_parse(d->p, d->server, &u);       /* checked by pbxdial_url_check_base already */
+    apr_uri_parse(d->p, d->server, &u); /* checked by pbxdial_url_check_base already */
     t->scheme = u.scheme;
     t->tls = !strcasecmp(u.scheme, "https");
     t->host = u.hostname;
@@ -90,8 +91,10 @@ static void net_fail_connect(doctor_t *d, doctor_step_t *s, net_target_t *t, CUR
     switch (cc) {
     case CURLE_COULDNT_RESOLVE_HOST:
         s->detail = apr_psprintf(d->p, "cannot resolve %s: %s", t->host, net_error(d, cc, errbuf));
-        s->fix = apr_psprintf(d->p, "check the host name in PbxDialServer (--server) and this machine's "
-                              "DNS: getent hosts %s", t->host);
+        s->fix = apr_psprintf(d->p,
+                              "check the host name in PbxDialServer (--server) and this machine's "
+                              "DNS: getent hosts %s",
+                              t->host);
         break;
     case CURLE_OPERATION_TIMEDOUT:
         s->detail = apr_psprintf(d->p, "no answer from %s within %s: %s", t->hostport, net_seconds(d),
@@ -100,10 +103,13 @@ static void net_fail_connect(doctor_t *d, doctor_step_t *s, net_target_t *t, CUR
                  "route and the firewalls (a slow network: raise --timeout and PbxDialTimeout)";
         break;
     default:
-        s->detail = apr_psprintf(d->p, "no connection to %s: %s%s%s", t->hostport,
-                                 oserr ? strerror((int)oserr) : "", oserr ? ": " : "", net_error(d, cc, errbuf));
-        s->fix = apr_psprintf(d->p, "is the PBX running and listening on port %u? Check the host and port "
-                              "in PbxDialServer (--server), and that no firewall rejects this server", t->port);
+        s->detail =
+            apr_psprintf(d->p, "no connection to %s: %s%s%s", t->hostport, oserr ? strerror((int)oserr) : "",
+                         oserr ? ": " : "", net_error(d, cc, errbuf));
+        s->fix = apr_psprintf(d->p,
+                              "is the PBX running and listening on port %u? Check the host and port "
+                              "in PbxDialServer (--server), and that no firewall rejects this server",
+                              t->port);
         break;
     }
 }
@@ -202,8 +208,8 @@ void pbxdial_doctor_net_tls(doctor_t *d, doctor_step_t *s)
     char errbuf[CURL_ERROR_SIZE], err2[CURL_ERROR_SIZE];
     net_target_t t;
     apr_time_t start = apr_time_now();
-    const char *trust = d->ca_file ? apr_psprintf(d->p, "the CA file %s", d->ca_file)
-                                   : "the system's CA bundle";
+    const char *trust =
+        d->ca_file ? apr_psprintf(d->p, "the CA file %s", d->ca_file) : "the system's CA bundle";
     CURL *h, *h2;
     CURLcode cc, cc2;
 
@@ -225,8 +231,8 @@ void pbxdial_doctor_net_tls(doctor_t *d, doctor_step_t *s)
             /* say what verification would say, so the admin knows what to fix */
             cc2 = net_tls_probe(d, &t, 1, 1, &h2, err2);
             s->note = cc2 == CURLE_OK
-                ? "the certificate would pass verification: drop --insecure (PbxDialVerifyPeer off)"
-                : apr_psprintf(d->p, "verification would fail: %s", net_error(d, cc2, err2));
+                          ? "the certificate would pass verification: drop --insecure (PbxDialVerifyPeer off)"
+                          : apr_psprintf(d->p, "verification would fail: %s", net_error(d, cc2, err2));
             if (h2)
                 curl_easy_cleanup(h2);
         }
@@ -245,9 +251,11 @@ void pbxdial_doctor_net_tls(doctor_t *d, doctor_step_t *s)
     cc2 = net_tls_probe(d, &t, 0, 0, &h2, err2);
     if (cc2 != CURLE_OK) {
         s->detail = apr_psprintf(d->p, "handshake: %s", net_error(d, cc2, err2));
-        s->fix = apr_psprintf(d->p, "does port %u speak TLS? A plain-HTTP port needs http:// in "
+        s->fix = apr_psprintf(d->p,
+                              "does port %u speak TLS? A plain-HTTP port needs http:// in "
                               "PbxDialServer; otherwise the PBX and this OpenSSL share no protocol "
-                              "version or cipher (check the PBX's TLS settings)", t.port);
+                              "version or cipher (check the PBX's TLS settings)",
+                              t.port);
         if (h2)
             curl_easy_cleanup(h2);
         return;
@@ -264,13 +272,14 @@ void pbxdial_doctor_net_tls(doctor_t *d, doctor_step_t *s)
             s->fix = "renew the PBX's certificate (Vodia: Settings > Certificates, or Let's Encrypt)";
         }
         else if (cc3 != CURLE_OK) {
-            s->detail = apr_psprintf(d->p, "chain: not trusted by %s: %s; %s", trust,
-                                     net_error(d, cc3, err2), cert);
-            s->fix = d->ca_file
-                ? "the CA file does not hold the CA that signed the PBX certificate (or the PBX does not "
-                  "send its intermediate certificates); give the right PEM with --ca (PbxDialCAFile)"
-                : "give the PEM of the CA that signed the PBX certificate with --ca (PbxDialCAFile), or "
-                  "have the PBX send its full chain; --insecure (PbxDialVerifyPeer off) only for a test";
+            s->detail =
+                apr_psprintf(d->p, "chain: not trusted by %s: %s; %s", trust, net_error(d, cc3, err2), cert);
+            s->fix =
+                d->ca_file
+                    ? "the CA file does not hold the CA that signed the PBX certificate (or the PBX does not "
+                      "send its intermediate certificates); give the right PEM with --ca (PbxDialCAFile)"
+                    : "give the PEM of the CA that signed the PBX certificate with --ca (PbxDialCAFile), or "
+                      "have the PBX send its full chain; --insecure (PbxDialVerifyPeer off) only for a test";
         }
         else {
             s->detail = apr_psprintf(d->p, "name: the certificate does not name %s: %s; %s", t.host,
@@ -410,7 +419,8 @@ static void net_ws_judge(doctor_t *d, doctor_step_t *s, const char *head, const 
     case 401:
     case 403:
         s->detail = apr_psprintf(d->p, "the PBX refused the websocket with the fresh session (%ld)", status);
-        s->fix = apr_psprintf(d->p, "the PBX must accept the session cookie for user=%s&domain=%s; a proxy in "
+        s->fix = apr_psprintf(d->p,
+                              "the PBX must accept the session cookie for user=%s&domain=%s; a proxy in "
                               "front of the PBX must pass the Cookie header; otherwise keep "
                               "PbxDialWebSocket off (calls still work through remote_call.htm)",
                               d->ext, d->domain);
@@ -422,7 +432,8 @@ static void net_ws_judge(doctor_t *d, doctor_step_t *s, const char *head, const 
         break;
     case 404:
         s->detail = "the PBX has no websocket at /websocket (404)";
-        s->fix = "an older PBX firmware? Keep PbxDialWebSocket off (calls still work through remote_call.htm)";
+        s->fix =
+            "an older PBX firmware? Keep PbxDialWebSocket off (calls still work through remote_call.htm)";
         break;
     default:
         s->detail = apr_psprintf(d->p, "the PBX answered %ld to the websocket upgrade", status);
@@ -458,7 +469,8 @@ void pbxdial_doctor_net_websocket(doctor_t *d, doctor_step_t *s)
                        "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
                        "Cookie: session=%s\r\nUser-Agent: pbxdial-doctor/" PBXDIAL_VERSION "\r\n\r\n",
                        t.prefix, d->domain, d->ext, t.hostport, key, d->session);
-    h = net_handle(d, apr_psprintf(d->p, "%s://%s/", t.scheme, t.hostport), !d->insecure, !d->insecure, errbuf);
+    h = net_handle(d, apr_psprintf(d->p, "%s://%s/", t.scheme, t.hostport), !d->insecure, !d->insecure,
+                   errbuf);
     if (!h) {
         s->verdict = DOCTOR_FAIL;
         s->detail = "could not make a curl handle";
@@ -476,7 +488,8 @@ void pbxdial_doctor_net_websocket(doctor_t *d, doctor_step_t *s)
     if (cc == CURLE_OPERATION_TIMEDOUT) {
         s->verdict = DOCTOR_FAIL;
         s->detail = apr_psprintf(d->p, "no answer to the websocket upgrade within %s", net_seconds(d));
-        s->fix = "a proxy in front of the PBX may hold upgrades; raise --timeout to see whether the PBX is slow";
+        s->fix =
+            "a proxy in front of the PBX may hold upgrades; raise --timeout to see whether the PBX is slow";
     }
     else if (cc != CURLE_OK) {
         s->verdict = DOCTOR_FAIL;
@@ -497,12 +510,14 @@ void pbxdial_doctor_net_websocket(doctor_t *d, doctor_step_t *s)
             /* leave as RFC 6455 asks: a close frame (masked: we are the client) */
             apr_size_t flen;
             char *frame = pbxdial_wsframe_build(d->p, PBXDIAL_WS_CLOSE, "\x03\xe8", 2, mask, &flen);
-            if (frame && net_send_all(h, fd, frame, flen, apr_time_now() + apr_time_from_sec(1)) == CURLE_OK) {
+            if (frame
+                && net_send_all(h, fd, frame, flen, apr_time_now() + apr_time_from_sec(1)) == CURLE_OK) {
                 char junk[256];
                 apr_time_t until = apr_time_now() + apr_time_from_msec(500);
                 size_t n;
                 /* the PBX's close frame, briefly: it may wait for ours before closing */
-                while (curl_easy_recv(h, junk, sizeof(junk), &n) == CURLE_AGAIN && net_wait(fd, POLLIN, until))
+                while (curl_easy_recv(h, junk, sizeof(junk), &n) == CURLE_AGAIN
+                       && net_wait(fd, POLLIN, until))
                     ;
             }
         }

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The doctor's report: one line per step (or one JSON object), then the
  * first failure with a fix to try. Every string goes through
  * pbxdial_doctor_hide: the steps never put a secret in their texts, and
@@ -14,11 +15,15 @@
 static const char *report_title(const char *name)
 {
     static const char *const titles[][2] = {
-        { "connect", "TCP connection" }, { "tls", "TLS certificate, chain and name" },
-        { "login", "third-party login (admin)" }, { "token", "token shape" },
-        { "activate", "session activation (cookie)" }, { "websocket", "websocket upgrade" },
-        { "call", "remote_call.htm with the session" }, { "password", "`pbx` provider password check" },
-        { "logout", "logout" },
+        {"connect", "TCP connection"},
+        {"tls", "TLS certificate, chain and name"},
+        {"login", "third-party login (admin)"},
+        {"token", "token shape"},
+        {"activate", "session activation (cookie)"},
+        {"websocket", "websocket upgrade"},
+        {"call", "remote_call.htm with the session"},
+        {"password", "`pbx` provider password check"},
+        {"logout", "logout"},
     };
     apr_size_t i;
 
@@ -31,10 +36,14 @@ static const char *report_title(const char *name)
 static const char *report_verdict(doctor_verdict_e v)
 {
     switch (v) {
-    case DOCTOR_OK: return "ok";
-    case DOCTOR_FAIL: return "fail";
-    case DOCTOR_SKIP: return "skip";
-    case DOCTOR_NOT_RUN: return "not run";
+    case DOCTOR_OK:
+        return "ok";
+    case DOCTOR_FAIL:
+        return "fail";
+    case DOCTOR_SKIP:
+        return "skip";
+    case DOCTOR_NOT_RUN:
+        return "not run";
     }
     return "?";
 }
@@ -138,9 +147,12 @@ static void report_text(doctor_t *d, int failed)
                                  : "not run";
         if (s->exchange && s->verdict != DOCTOR_NOT_RUN && s->verdict != DOCTOR_SKIP)
             detail = apr_pstrcat(d->p, s->exchange, ": ", detail ? detail : "", NULL);
-        printf("  %-4s  %-9s %7s  %s\n", s->verdict == DOCTOR_FAIL ? "FAIL" : s->verdict == DOCTOR_OK ? "ok"
-               : s->verdict == DOCTOR_SKIP ? "skip" : "-", s->name, ms,
-               pbxdial_doctor_hide(d, detail ? detail : ""));
+        printf("  %-4s  %-9s %7s  %s\n",
+               s->verdict == DOCTOR_FAIL   ? "FAIL"
+               : s->verdict == DOCTOR_OK   ? "ok"
+               : s->verdict == DOCTOR_SKIP ? "skip"
+                                           : "-",
+               s->name, ms, pbxdial_doctor_hide(d, detail ? detail : ""));
         if (s->note)
             printf("  %-4s  %-9s %7s  note: %s\n", "", "", "", pbxdial_doctor_hide(d, s->note));
         if (s->verdict == DOCTOR_OK)

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The doctor's steps in the order the module takes them, and what each
  * outcome of the module's PBX client (src/pbx) means to an admin. The
  * PBX operations are the module's own functions: a step that passes here
@@ -99,26 +100,31 @@ static void steps_login(doctor_t *d, doctor_step_t *s, doctor_step_t *tok)
         tok->elapsed = 0;
         if (rc == PBXDIAL_PBX_OK) {
             tok->verdict = DOCTOR_OK;
-            tok->detail = apr_psprintf(d->p, "a single-use token of %lu characters of [A-Za-z0-9._~+/=-] "
-                                       "(a Vodia PBX sends 20; value hidden)", (unsigned long)strlen(token));
-            d->session = token;        /* activated next */
+            tok->detail = apr_psprintf(d->p,
+                                       "a single-use token of %lu characters of [A-Za-z0-9._~+/=-] "
+                                       "(a Vodia PBX sends 20; value hidden)",
+                                       (unsigned long)strlen(token));
+            d->session = token; /* activated next */
             return;
         }
         tok->verdict = DOCTOR_FAIL;
         tok->status = s->status;
         tok->detail = out.detail;
-        tok->fix = strstr(out.detail, "empty")
-            ? "the PBX sent nothing: some firmware answers an empty body where others say false "
-              "(wrong admin password or no API access); check both, and the PBX's log"
-            : "that is no PBX session token: is --server (PbxDialServer) the PBX itself, and not a web "
-              "server, a login page or a proxy's error page in front of it? A token is a JSON string "
-              "such as \"AbCd...\" (20 characters)";
+        tok->fix =
+            strstr(out.detail, "empty")
+                ? "the PBX sent nothing: some firmware answers an empty body where others say false "
+                  "(wrong admin password or no API access); check both, and the PBX's log"
+                : "that is no PBX session token: is --server (PbxDialServer) the PBX itself, and not a web "
+                  "server, a login page or a proxy's error page in front of it? A token is a JSON string "
+                  "such as \"AbCd...\" (20 characters)";
         return;
     }
     s->verdict = DOCTOR_FAIL;
     if (rc == PBXDIAL_PBX_ADMIN_REFUSED && s->status / 100 == 2) {
-        s->detail = apr_psprintf(d->p, "the PBX answered %ld with `false`: it does not accept the admin "
-                                 "\"%s\" with this password", s->status, d->admin_user);
+        s->detail = apr_psprintf(d->p,
+                                 "the PBX answered %ld with `false`: it does not accept the admin "
+                                 "\"%s\" with this password",
+                                 s->status, d->admin_user);
         s->fix = "check PbxDialAdmin's user and password (--admin); on the PBX this admin needs API access "
                  "(Settings > Security > Login), and the PBX may block this server's address after "
                  "failed logins (check its access list)";
@@ -128,9 +134,9 @@ static void steps_login(doctor_t *d, doctor_step_t *s, doctor_step_t *tok)
                                  s->status == 401 ? "it wants admin credentials and did not take these"
                                                   : "the admin may not use the REST API from here");
         s->fix = s->status == 401
-            ? "check PbxDialAdmin (--admin): the system admin's name and password, not a tenant's"
-            : "on the PBX, give this admin API access (Settings > Security > Login) and allow this "
-              "server's address (access list, blocked addresses)";
+                     ? "check PbxDialAdmin (--admin): the system admin's name and password, not a tenant's"
+                     : "on the PBX, give this admin API access (Settings > Security > Login) and allow this "
+                       "server's address (access list, blocked addresses)";
     }
     else if (rc == PBXDIAL_PBX_NOT_FOUND) {
         s->detail = apr_psprintf(d->p, "the PBX answered 404: it knows no extension %s in the domain %s",
@@ -158,7 +164,8 @@ static void steps_activate(doctor_t *d, doctor_step_t *s)
         return;
     if (rc == PBXDIAL_PBX_OK) {
         d->session = session;
-        s->detail = apr_psprintf(d->p, "the PBX answered %ld and set a session cookie (value hidden)", s->status);
+        s->detail =
+            apr_psprintf(d->p, "the PBX answered %ld and set a session cookie (value hidden)", s->status);
         return;
     }
     s->verdict = DOCTOR_FAIL;
@@ -183,16 +190,18 @@ static void steps_call(doctor_t *d, doctor_step_t *s)
     if (steps_common(d, s, &out))
         return;
     if (rc == PBXDIAL_PBX_OK) {
-        s->detail = apr_psprintf(d->p, "the PBX answered %ld: the phones of %s@%s should ring now; "
-                                 "answer and press 1 to dial %s", s->status, d->ext, d->domain, d->dest);
+        s->detail = apr_psprintf(d->p,
+                                 "the PBX answered %ld: the phones of %s@%s should ring now; "
+                                 "answer and press 1 to dial %s",
+                                 s->status, d->ext, d->domain, d->dest);
         return;
     }
     s->verdict = DOCTOR_FAIL;
     s->detail = apr_psprintf(d->p, "the PBX answered %ld to remote_call.htm with the session", s->status);
     s->fix = s->status == 400
-        ? "the PBX did not take the number; try it in the form the PBX's dial plan expects"
-        : "the PBX does not place calls for a third-party session: check that the extension may use "
-          "click-to-dial (its permissions on the PBX) and has a registered phone";
+                 ? "the PBX did not take the number; try it in the form the PBX's dial plan expects"
+                 : "the PBX does not place calls for a third-party session: check that the extension may use "
+                   "click-to-dial (its permissions on the PBX) and has a registered phone";
 }
 
 static void steps_password(doctor_t *d, doctor_step_t *s)
@@ -289,8 +298,8 @@ int pbxdial_doctor_run(doctor_t *d)
         if (d->dest)
             steps_call(d, call);
         else
-            steps_skip(call, apr_psprintf(d->p, "give --dest NUMBER to ring %s@%s and dial NUMBER",
-                                          d->ext, d->domain));
+            steps_skip(call, apr_psprintf(d->p, "give --dest NUMBER to ring %s@%s and dial NUMBER", d->ext,
+                                          d->domain));
     }
     if (call->verdict == DOCTOR_OK || call->verdict == DOCTOR_SKIP) {
         if (d->user_password)

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* pbxdial-doctor: walks every PBX step mod_pbxdial relies on, with the
  * module's own PBX client, and says which one fails and what to try.
  * This file reads the options (or a site's Apache configuration, through
@@ -19,33 +20,34 @@
 #include "core/url.h"
 
 static const char usage[] =
-"Usage: pbxdial-doctor --server URL --admin USER:PASSWORD --extension EXT@DOMAIN [OPTION]...\n"
-"       pbxdial-doctor --config /etc/apache2/sites-enabled/SITE.conf --extension EXT[@DOMAIN] [OPTION]...\n"
-"Walks every PBX step mod_pbxdial relies on and says which one fails and what to try.\n"
-"\n"
-"  --server URL           the PBX, as in PbxDialServer (http:// or https://)\n"
-"  --admin USER:PASSWORD  the admin credentials, as in PbxDialAdmin; also USER:file:PATH (the\n"
-"                         password is the first line of PATH, as PbxDialAdmin's file:) or\n"
-"                         file:PATH (its first line is USER:PASSWORD)\n"
-"  --extension EXT@DOMAIN the extension to test with (its domain comes from PbxDialDomain\n"
-"                         with --config when only EXT is given)\n"
-"  --ca FILE              PEM file of the CA of the PBX certificate (PbxDialCAFile)\n"
-"  --insecure             do not verify the PBX certificate (PbxDialVerifyPeer off)\n"
-"  --dest NUMBER          also place a call with remote_call.htm: EXT's phone RINGS, and\n"
-"                         NUMBER is dialled once it is answered and 1 is pressed\n"
-"  --password PW          also check EXT's password as the `pbx` authn provider does;\n"
-"                         file:PATH reads it from the first line of PATH\n"
-"  --timeout S            seconds each PBX exchange may take (default 10, or PbxDialTimeout)\n"
-"  --config FILE          read PbxDialServer, PbxDialAdmin, PbxDialCAFile, PbxDialVerifyPeer,\n"
-"                         PbxDialTimeout and PbxDialDomain from an Apache configuration file\n"
-"                         (Include followed; as root, to read the admin's password file);\n"
-"                         options given as well win\n"
-"  --json                 print one JSON object instead of lines\n"
-"  --help, --version\n"
-"\n"
-"Steps: connect, tls, login, token, activate, websocket, call (--dest), password\n"
-"(--password), logout. No password, token, session or cookie value is ever printed.\n"
-"Exit status: 0 every step passed, 1 a step failed (named, with a fix), 2 bad arguments.\n";
+    "Usage: pbxdial-doctor --server URL --admin USER:PASSWORD --extension EXT@DOMAIN [OPTION]...\n"
+    "       pbxdial-doctor --config /etc/apache2/sites-enabled/SITE.conf --extension EXT[@DOMAIN] "
+    "[OPTION]...\n"
+    "Walks every PBX step mod_pbxdial relies on and says which one fails and what to try.\n"
+    "\n"
+    "  --server URL           the PBX, as in PbxDialServer (http:// or https://)\n"
+    "  --admin USER:PASSWORD  the admin credentials, as in PbxDialAdmin; also USER:file:PATH (the\n"
+    "                         password is the first line of PATH, as PbxDialAdmin's file:) or\n"
+    "                         file:PATH (its first line is USER:PASSWORD)\n"
+    "  --extension EXT@DOMAIN the extension to test with (its domain comes from PbxDialDomain\n"
+    "                         with --config when only EXT is given)\n"
+    "  --ca FILE              PEM file of the CA of the PBX certificate (PbxDialCAFile)\n"
+    "  --insecure             do not verify the PBX certificate (PbxDialVerifyPeer off)\n"
+    "  --dest NUMBER          also place a call with remote_call.htm: EXT's phone RINGS, and\n"
+    "                         NUMBER is dialled once it is answered and 1 is pressed\n"
+    "  --password PW          also check EXT's password as the `pbx` authn provider does;\n"
+    "                         file:PATH reads it from the first line of PATH\n"
+    "  --timeout S            seconds each PBX exchange may take (default 10, or PbxDialTimeout)\n"
+    "  --config FILE          read PbxDialServer, PbxDialAdmin, PbxDialCAFile, PbxDialVerifyPeer,\n"
+    "                         PbxDialTimeout and PbxDialDomain from an Apache configuration file\n"
+    "                         (Include followed; as root, to read the admin's password file);\n"
+    "                         options given as well win\n"
+    "  --json                 print one JSON object instead of lines\n"
+    "  --help, --version\n"
+    "\n"
+    "Steps: connect, tls, login, token, activate, websocket, call (--dest), password\n"
+    "(--password), logout. No password, token, session or cookie value is ever printed.\n"
+    "Exit status: 0 every step passed, 1 a step failed (named, with a fix), 2 bad arguments.\n";
 
 static int bad(const char *fmt, const char *a)
 {
@@ -78,7 +80,7 @@ const char *pbxdial_doctor_secret(doctor_t *d, const char *spec, const char **er
     if (fstat(fileno(f), &st) == 0 && (st.st_mode & S_IROTH))
         APR_ARRAY_PUSH(d->notes, const char *) =
             apr_psprintf(d->p, "%s is readable by everyone; run chmod 600 '%s'", path, path);
-    setvbuf(f, NULL, _IONBF, 0);   /* no stdio buffer keeping a copy */
+    setvbuf(f, NULL, _IONBF, 0); /* no stdio buffer keeping a copy */
     if (!fgets(line, sizeof(line), f))
         line[0] = '\0';
     fclose(f);
@@ -127,15 +129,19 @@ static const char *parse_timeout(doctor_t *d, const char *arg)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "server", required_argument, NULL, 's' }, { "admin", required_argument, NULL, 'a' },
-        { "extension", required_argument, NULL, 'e' }, { "ca", required_argument, NULL, 'c' },
-        { "insecure", no_argument, NULL, 'k' }, { "dest", required_argument, NULL, 'd' },
-        { "password", required_argument, NULL, 'p' }, { "timeout", required_argument, NULL, 't' },
-        { "config", required_argument, NULL, 'f' }, { "json", no_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts[] = {{"server", required_argument, NULL, 's'},
+                                         {"admin", required_argument, NULL, 'a'},
+                                         {"extension", required_argument, NULL, 'e'},
+                                         {"ca", required_argument, NULL, 'c'},
+                                         {"insecure", no_argument, NULL, 'k'},
+                                         {"dest", required_argument, NULL, 'd'},
+                                         {"password", required_argument, NULL, 'p'},
+                                         {"timeout", required_argument, NULL, 't'},
+                                         {"config", required_argument, NULL, 'f'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {NULL, 0, NULL, 0}};
     const char *extension = NULL, *config = NULL, *password = NULL, *dest = NULL, *err, *ext, *dom;
     apr_pool_t *pool;
     doctor_t d;
@@ -214,7 +220,8 @@ int main(int argc, char **argv)
     if (!dom)
         dom = d.domain;
     if (!pbxdial_account_extension_ok(ext))
-        return bad("--extension '%s': the extension must be 1..64 characters of A-Z a-z 0-9 . _ -", extension);
+        return bad("--extension '%s': the extension must be 1..64 characters of A-Z a-z 0-9 . _ -",
+                   extension);
     if (!dom)
         return bad("--extension '%s' needs @DOMAIN (no PbxDialDomain to take it from)", extension);
     if (!(d.domain = pbxdial_account_domain_canonical(pool, dom)))
@@ -225,7 +232,7 @@ int main(int argc, char **argv)
     if (password && !(d.user_password = pbxdial_doctor_secret(&d, password, &err)))
         return bad("--password: %s", err);
     if (!d.timeout)
-        d.timeout = apr_time_from_sec(10);   /* PbxDialTimeout's default */
+        d.timeout = apr_time_from_sec(10); /* PbxDialTimeout's default */
 
     APR_ARRAY_PUSH(d.secrets, const char *) = d.admin_password;
     if (d.user_password)

@@ -1,3 +1,4 @@
+// Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 /* Acme CRM demo: what a CRM can do with the pbxcall:state events of callback.js — here, a live
  * activity list. Not part of mod_pbxdial. */
 (function () {

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Validation of extension and domain names: they travel into PBX requests,
  * websocket URLs and JSON, so only a plain character set is let through. */
 #include <string.h>
@@ -13,8 +14,8 @@ static int names_charset_ok(const char *s, size_t max)
         return 0;
     for (; *s; s++, n++) {
         char c = *s;
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-              || c == '.' || c == '_' || c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+              || c == '_' || c == '-'))
             return 0;
     }
     return n <= max;

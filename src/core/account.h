@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* PBX extension and domain names as the module accepts them. Pure. */
 #ifndef PBXDIAL_NAMES_H
 #define PBXDIAL_NAMES_H

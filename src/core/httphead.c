@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Header lines removed from a response head in its wire form. A line whose
  * name is listed goes whole; everything else is copied byte for byte. */
 #include <string.h>
@@ -35,8 +36,8 @@ static int httphead_named(const char *line, apr_size_t len, const char *const *n
     return 0;
 }
 
-char *pbxdial_httphead_drop(apr_pool_t *p, const char *head, apr_size_t len,
-                            const char *const *names, apr_size_t *n, int *dropped)
+char *pbxdial_httphead_drop(apr_pool_t *p, const char *head, apr_size_t len, const char *const *names,
+                            apr_size_t *n, int *dropped)
 {
     char *out = apr_palloc(p, len + 1);
     apr_size_t i = 0, o = 0;

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The head of an HTTP/1.x response as the bytes that go to the client, for
  * a filter that must see a head no request filter sees: the interim 101 of
  * a proxied websocket upgrade, which mod_proxy_http sends with
@@ -18,7 +19,7 @@ int pbxdial_httphead_starts(const char *buf, apr_size_t len);
 /* head without the header lines named in names (NULL-terminated, any case);
  * the status line and the blank line stay. *n is the new length, *dropped
  * how many lines went. */
-char *pbxdial_httphead_drop(apr_pool_t *p, const char *head, apr_size_t len,
-                            const char *const *names, apr_size_t *n, int *dropped);
+char *pbxdial_httphead_drop(apr_pool_t *p, const char *head, apr_size_t len, const char *const *names,
+                            apr_size_t *n, int *dropped);
 
 #endif

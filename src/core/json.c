@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The module's JSON answers: jansson builds them, so every value is escaped
  * whatever the caller passes. */
 #include "core/json.h"
@@ -22,17 +23,16 @@ static char *json_to_pool(apr_pool_t *p, json_t *j)
     return out;
 }
 
-char *pbxdial_json_login(apr_pool_t *p, const char *session, const char *server,
-                         const char *user, const char *domain)
+char *pbxdial_json_login(apr_pool_t *p, const char *session, const char *server, const char *user,
+                         const char *domain)
 {
-    return json_to_pool(p, json_pack("{s:s, s:s, s:s, s:s}", "session", session,
-                                     "server", server, "user", user, "domain", domain));
+    return json_to_pool(p, json_pack("{s:s, s:s, s:s, s:s}", "session", session, "server", server, "user",
+                                     user, "domain", domain));
 }
 
 char *pbxdial_json_websocket(apr_pool_t *p, const char *path, const char *user, const char *domain)
 {
-    return json_to_pool(p, json_pack("{s:s, s:s, s:s}", "websocket", path, "user", user,
-                                     "domain", domain));
+    return json_to_pool(p, json_pack("{s:s, s:s, s:s}", "websocket", path, "user", user, "domain", domain));
 }
 
 char *pbxdial_json_calling(apr_pool_t *p, const char *from, const char *dest)

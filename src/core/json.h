@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The JSON shapes the module answers browsers with. Pure: APR and jansson
  * only, no httpd types (unit-tested, fuzzable). */
 #ifndef PBXDIAL_JSON_H
@@ -9,8 +10,8 @@
  * gives {"error":"internal",...} rather than NULL. */
 
 /* {"session","server","user","domain"}: the answer of /rest/pbxlogin. */
-char *pbxdial_json_login(apr_pool_t *p, const char *session, const char *server,
-                         const char *user, const char *domain);
+char *pbxdial_json_login(apr_pool_t *p, const char *session, const char *server, const char *user,
+                         const char *domain);
 
 /* {"websocket","user","domain"}: /rest/pbxlogin in same-origin mode. */
 char *pbxdial_json_websocket(apr_pool_t *p, const char *path, const char *user, const char *domain);

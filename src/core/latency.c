@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Percentiles from a histogram of PBX latencies (see latency.h). */
 #include <math.h>
 
@@ -9,7 +10,7 @@ int pbxdial_latency_bucket(double ms)
 {
     int b;
 
-    if (!(ms > 1.0))                /* also NaN */
+    if (!(ms > 1.0)) /* also NaN */
         return 0;
     b = (int)ceil(log(ms) / log(LATENCY_BASE));
     return b >= PBXDIAL_LATENCY_BUCKETS ? PBXDIAL_LATENCY_BUCKETS - 1 : b;

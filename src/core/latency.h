@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The latency histogram of the status page: buckets of about 12% width
  * from 1 ms to ~75 s, which give percentiles within a bucket's width
  * without storing samples. Pure arithmetic; the shared counters that hold

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Type-2 (md5) links. md5 is Vodia's choice, not ours: the construction is
  * kept bit for bit so links minted for a real PBX work here and back.
  * What we add is strict parsing, a constant-time compare, and a time
@@ -14,7 +15,7 @@
 #include "core/number.h"
 #include "core/url.h"
 
-#define LINK_HEX_LEN   (2 * APR_MD5_DIGESTSIZE)
+#define LINK_HEX_LEN    (2 * APR_MD5_DIGESTSIZE)
 #define LINK_INT_DIGITS 15
 
 static void link_md5_add(apr_md5_ctx_t *ctx, const char *s)
@@ -24,8 +25,8 @@ static void link_md5_add(apr_md5_ctx_t *ctx, const char *s)
 }
 
 /* out receives LINK_HEX_LEN lowercase hex digits and a NUL. */
-static void link_hex(char *out, const char *user, const char *password, const char *dest,
-                     const char *time, const char *duration)
+static void link_hex(char *out, const char *user, const char *password, const char *dest, const char *time,
+                     const char *duration)
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char digest[APR_MD5_DIGESTSIZE];
@@ -46,8 +47,8 @@ static void link_hex(char *out, const char *user, const char *password, const ch
     out[LINK_HEX_LEN] = '\0';
 }
 
-const char *pbxdial_link_sign(apr_pool_t *p, const char *user, const char *password,
-                              const char *dest, const char *time, const char *duration)
+const char *pbxdial_link_sign(apr_pool_t *p, const char *user, const char *password, const char *dest,
+                              const char *time, const char *duration)
 {
     char *out;
 
@@ -89,16 +90,16 @@ static int link_auth_lower(const char *auth, char *out)
         if (c >= 'A' && c <= 'F')
             c = (char)(c - 'A' + 'a');
         else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return 0;           /* also stops at the NUL of a short auth */
+            return 0; /* also stops at the NUL of a short auth */
         out[i] = c;
     }
     out[LINK_HEX_LEN] = '\0';
     return auth[LINK_HEX_LEN] == '\0';
 }
 
-pbxdial_link_e pbxdial_link_verify(const char *user, const char *password, const char *dest,
-                                   const char *time, const char *duration, const char *auth,
-                                   apr_int64_t now, apr_int64_t lifetime, apr_int64_t max_future)
+pbxdial_link_e pbxdial_link_verify(const char *user, const char *password, const char *dest, const char *time,
+                                   const char *duration, const char *auth, apr_int64_t now,
+                                   apr_int64_t lifetime, apr_int64_t max_future)
 {
     char want[LINK_HEX_LEN + 1], got[LINK_HEX_LEN + 1];
     apr_int64_t t, d = 0, limit, age;
@@ -124,7 +125,7 @@ pbxdial_link_e pbxdial_link_verify(const char *user, const char *password, const
         if (d < limit)
             limit = d;
     }
-    age = now - t;              /* 0 <= t < 10^15 and |now| <= 2^62: no overflow */
+    age = now - t; /* 0 <= t < 10^15 and |now| <= 2^62: no overflow */
     if (age > limit)
         return PBXDIAL_LINK_EXPIRED;
     if (-age > max_future)
@@ -139,8 +140,7 @@ static const char *link_key_field(apr_pool_t *p, const char *v)
 }
 
 const char *pbxdial_link_once_key(apr_pool_t *p, const char *user, const char *default_domain,
-                                  const char *dest, const char *time, const char *duration,
-                                  const char *auth)
+                                  const char *dest, const char *time, const char *duration, const char *auth)
 {
     char lower[LINK_HEX_LEN + 1], *domain, *c;
     const char *ext, *at_domain;
@@ -151,11 +151,10 @@ const char *pbxdial_link_once_key(apr_pool_t *p, const char *user, const char *d
         return NULL;
     pbxdial_account_split(p, user, &ext, &at_domain);
     domain = apr_pstrdup(p, at_domain ? at_domain : default_domain ? default_domain : "");
-    for (c = domain; *c; c++)           /* tenant names are case-blind */
+    for (c = domain; *c; c++) /* tenant names are case-blind */
         *c = (char)apr_tolower(*c);
-    return apr_pstrcat(p, "once|", link_key_field(p, ext), link_key_field(p, domain),
-                       link_key_field(p, dest), link_key_field(p, time),
-                       duration ? link_key_field(p, duration) : "~|", lower, NULL);
+    return apr_pstrcat(p, "once|", link_key_field(p, ext), link_key_field(p, domain), link_key_field(p, dest),
+                       link_key_field(p, time), duration ? link_key_field(p, duration) : "~|", lower, NULL);
 }
 
 const char *pbxdial_link_rc_text(pbxdial_link_e rc)
@@ -183,8 +182,8 @@ const char *pbxdial_link_encode(apr_pool_t *p, const char *s)
 
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || c == '-' || c == '.' || c == '_' || c == '~') {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+            || c == '_' || c == '~') {
             *o++ = (char)c;
         }
         else {
@@ -197,17 +196,14 @@ const char *pbxdial_link_encode(apr_pool_t *p, const char *s)
     return out;
 }
 
-const char *pbxdial_link_url(apr_pool_t *p, const char *base, const char *user,
-                             const char *dest, const char *time, const char *duration,
-                             const char *auth, int connect)
+const char *pbxdial_link_url(apr_pool_t *p, const char *base, const char *user, const char *dest,
+                             const char *time, const char *duration, const char *auth, int connect)
 {
     return apr_pstrcat(p, base, "?user=", pbxdial_link_encode(p, user),
                        "&extension=true&dest=", pbxdial_link_encode(p, dest),
-                       "&time=", pbxdial_link_encode(p, time),
-                       duration ? "&duration=" : "",
+                       "&time=", pbxdial_link_encode(p, time), duration ? "&duration=" : "",
                        duration ? pbxdial_link_encode(p, duration) : "",
-                       "&auth=", pbxdial_link_encode(p, auth),
-                       connect ? "&connect=true" : "", NULL);
+                       "&auth=", pbxdial_link_encode(p, auth), connect ? "&connect=true" : "", NULL);
 }
 
 static const char *link_check_user(apr_pool_t *p, const char *user)
@@ -225,13 +221,13 @@ static const char *link_check_user(apr_pool_t *p, const char *user)
 const char *pbxdial_link_mint(apr_pool_t *p, const pbxdial_link_spec_t *spec, const char **url)
 {
     const char *base, *sep, *dest, *err, *time, *duration = NULL, *auth;
-    apr_int64_t max = APR_INT64_C(999999999999999);     /* LINK_INT_DIGITS nines */
+    apr_int64_t max = APR_INT64_C(999999999999999); /* LINK_INT_DIGITS nines */
 
     if ((err = pbxdial_url_check_base(p, spec->base, &base)))
         return apr_pstrcat(p, "base URL ", err, NULL);
     sep = strstr(base, "://");
     if (sep && !strchr(sep + 3, '/'))
-        base = apr_pstrcat(p, base, "/", NULL);     /* "https://h/?user=", not "https://h?user=" */
+        base = apr_pstrcat(p, base, "/", NULL); /* "https://h/?user=", not "https://h?user=" */
     if ((err = link_check_user(p, spec->user)))
         return err;
     if (!spec->password || !*spec->password)

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Signed (type 2, md5) click-to-dial links: signing, verification and
  * building the URL. Pure: APR, APR-util (md5) and OpenSSL (constant-time
  * compare); no httpd types (unit-tested).
@@ -12,22 +13,22 @@
 
 #include <apr_pools.h>
 
-#define PBXDIAL_LINK_LIFETIME_DEFAULT 7200   /* s, PbxDialLinkLifetime */
-#define PBXDIAL_LINK_MAX_FUTURE       300    /* s, tolerated clock skew */
+#define PBXDIAL_LINK_LIFETIME_DEFAULT 7200 /* s, PbxDialLinkLifetime */
+#define PBXDIAL_LINK_MAX_FUTURE       300  /* s, tolerated clock skew */
 
 typedef enum {
     PBXDIAL_LINK_OK = 0,
-    PBXDIAL_LINK_MALFORMED,     /* missing value, time/duration not an integer, auth not 32 hex */
-    PBXDIAL_LINK_BAD_HASH,      /* auth does not match (also: unknown user) */
-    PBXDIAL_LINK_EXPIRED,       /* older than min(duration, lifetime), or duration <= 0 */
-    PBXDIAL_LINK_FUTURE         /* time more than max_future seconds ahead */
+    PBXDIAL_LINK_MALFORMED, /* missing value, time/duration not an integer, auth not 32 hex */
+    PBXDIAL_LINK_BAD_HASH,  /* auth does not match (also: unknown user) */
+    PBXDIAL_LINK_EXPIRED,   /* older than min(duration, lifetime), or duration <= 0 */
+    PBXDIAL_LINK_FUTURE     /* time more than max_future seconds ahead */
 } pbxdial_link_e;
 
 /* Returns the 32 lowercase hex digits of md5(user password dest time
  * [duration]); duration is NULL when the link has none. NULL when user,
  * password, dest or time is NULL. */
-const char *pbxdial_link_sign(apr_pool_t *p, const char *user, const char *password,
-                              const char *dest, const char *time, const char *duration);
+const char *pbxdial_link_sign(apr_pool_t *p, const char *user, const char *password, const char *dest,
+                              const char *time, const char *duration);
 
 /* Verifies a type-2 link. The strings are the decoded query values as they
  * came (dest NOT normalised: the signer hashed what it put in the link);
@@ -48,9 +49,9 @@ const char *pbxdial_link_sign(apr_pool_t *p, const char *user, const char *passw
  * nothing about the window from a wrong hash. now, lifetime and max_future
  * are seconds (now since 1970) within +-2^62; lifetime <= 0 expires every
  * link. */
-pbxdial_link_e pbxdial_link_verify(const char *user, const char *password, const char *dest,
-                                   const char *time, const char *duration, const char *auth,
-                                   apr_int64_t now, apr_int64_t lifetime, apr_int64_t max_future);
+pbxdial_link_e pbxdial_link_verify(const char *user, const char *password, const char *dest, const char *time,
+                                   const char *duration, const char *auth, apr_int64_t now,
+                                   apr_int64_t lifetime, apr_int64_t max_future);
 
 /* A short English text for a result ("link expired"), for pages and logs. */
 const char *pbxdial_link_rc_text(pbxdial_link_e rc);
@@ -71,8 +72,7 @@ int pbxdial_link_parse_int(const char *s, apr_int64_t *v);
  * fresh one. NULL when a value is missing or not canonical (verify would
  * say MALFORMED). The hash is a secret: never log the key. */
 const char *pbxdial_link_once_key(apr_pool_t *p, const char *user, const char *default_domain,
-                                  const char *dest, const char *time, const char *duration,
-                                  const char *auth);
+                                  const char *dest, const char *time, const char *duration, const char *auth);
 
 /* Percent-encodes s for a query value: everything but A-Z a-z 0-9 - . _ ~
  * becomes %XX (upper-case hex), so '@' is %40, '+' is %2B, '#' is %23. */
@@ -81,19 +81,18 @@ const char *pbxdial_link_encode(apr_pool_t *p, const char *s);
 /* Builds base?user=..&extension=true&dest=..&time=..[&duration=..]&auth=..
  * [&connect=true] with every value percent-encoded. base must not have a
  * query. duration may be NULL. */
-const char *pbxdial_link_url(apr_pool_t *p, const char *base, const char *user,
-                             const char *dest, const char *time, const char *duration,
-                             const char *auth, int connect);
+const char *pbxdial_link_url(apr_pool_t *p, const char *base, const char *user, const char *dest,
+                             const char *time, const char *duration, const char *auth, int connect);
 
 /* What pbxdial-link mints. */
 typedef struct {
-    const char *base;           /* http(s) URL of remote_call.htm, no query */
-    const char *user;           /* ext or ext@domain */
-    const char *password;       /* the user's link password, not empty */
-    const char *dest;           /* as typed: normalised before signing */
-    apr_int64_t time;           /* seconds since 1970 */
-    apr_int64_t lifetime;       /* > 0: sent as duration; 0: no duration */
-    int connect;                /* add connect=true */
+    const char *base;     /* http(s) URL of remote_call.htm, no query */
+    const char *user;     /* ext or ext@domain */
+    const char *password; /* the user's link password, not empty */
+    const char *dest;     /* as typed: normalised before signing */
+    apr_int64_t time;     /* seconds since 1970 */
+    apr_int64_t lifetime; /* > 0: sent as duration; 0: no duration */
+    int connect;          /* add connect=true */
 } pbxdial_link_spec_t;
 
 /* Checks spec, normalises dest (pbxdial_number_normalise), signs and sets

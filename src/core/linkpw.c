@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* PbxDialLinkPasswords file format: one "user:password" per line. Error
  * messages reach the error log and `apachectl -t`, so they name line
  * numbers and never the text after a colon. */
@@ -28,8 +29,10 @@ static const char *linkpw_line(apr_pool_t *p, const char *s, apr_size_t n, void 
     if (colon + 1 == e)
         return apr_psprintf(p, "the password of user \"%s\" is empty", user);
     if (linkpw_blank(colon[1]) || linkpw_blank(e[-1]))
-        return apr_psprintf(p, "the password of user \"%s\" starts or ends with a space or tab; "
-                            "passwords are taken verbatim, remove it", user);
+        return apr_psprintf(p,
+                            "the password of user \"%s\" starts or ends with a space or tab; "
+                            "passwords are taken verbatim, remove it",
+                            user);
     if (apr_hash_get(h, user, APR_HASH_KEY_STRING))
         return apr_psprintf(p, "user \"%s\" appears twice", user);
     apr_hash_set(h, user, APR_HASH_KEY_STRING, apr_pstrmemdup(p, colon + 1, e - colon - 1));

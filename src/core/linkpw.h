@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Parser of PbxDialLinkPasswords files (passwords that sign type-2 links).
  * Pure: APR only. */
 #ifndef PBXDIAL_LINKPW_PARSE_H

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The one line loop of the PbxDialUserMap and PbxDialLinkPasswords parsers:
  * they differ only in what a line holds. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Line-by-line reading of the module's small text files (PbxDialUserMap,
  * PbxDialLinkPasswords). Pure: APR only. */
 #ifndef PBXDIAL_LISTFILE_H

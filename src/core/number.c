@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Normalisation of destination numbers. The result goes to the PBX, into
  * the dial policy and into HTML/JSON answers, so only a tiny alphabet
  * survives, and errors never echo a byte that could be markup. */
@@ -15,19 +16,17 @@ static int number_separator(char c)
 static int number_echo_ok(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || (c != '\0' && strchr("!$,:;=?@[]^_{|}~", c));
+           || (c != '\0' && strchr("!$,:;=?@[]^_{|}~", c));
 }
 
 static const char *number_bad(apr_pool_t *p, unsigned char c, apr_size_t pos)
 {
     if (c == '+')
-        return apr_psprintf(p, "'+' at position %" APR_SIZE_T_FMT
-                            " (a '+' may only start the number)", pos);
+        return apr_psprintf(p, "'+' at position %" APR_SIZE_T_FMT " (a '+' may only start the number)", pos);
     if (number_echo_ok(c))
-        return apr_psprintf(p, "character '%c' at position %" APR_SIZE_T_FMT
-                            " is not allowed in a number", c, pos);
-    return apr_psprintf(p, "byte 0x%02x at position %" APR_SIZE_T_FMT
-                        " is not allowed in a number", c, pos);
+        return apr_psprintf(p, "character '%c' at position %" APR_SIZE_T_FMT " is not allowed in a number", c,
+                            pos);
+    return apr_psprintf(p, "byte 0x%02x at position %" APR_SIZE_T_FMT " is not allowed in a number", c, pos);
 }
 
 const char *pbxdial_number_normalise(apr_pool_t *p, const char *in, const char **out)

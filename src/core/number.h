@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Destination numbers of click-to-dial links. Pure: APR only. */
 #ifndef PBXDIAL_NUMBER_H
 #define PBXDIAL_NUMBER_H

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* HTML pages and content negotiation for answers that people or scripts read. */
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,28 @@ char *pbxdial_page_escape(apr_pool_t *p, const char *s)
     o = out = apr_palloc(p, n + 1);
     for (c = s; *c; c++) {
         switch (*c) {
-        case '&': memcpy(o, "&amp;", 5); o += 5; break;
-        case '<': memcpy(o, "&lt;", 4); o += 4; break;
-        case '>': memcpy(o, "&gt;", 4); o += 4; break;
-        case '"': memcpy(o, "&quot;", 6); o += 6; break;
-        case '\'': memcpy(o, "&#39;", 5); o += 5; break;
-        default: *o++ = *c;
+        case '&':
+            memcpy(o, "&amp;", 5);
+            o += 5;
+            break;
+        case '<':
+            memcpy(o, "&lt;", 4);
+            o += 4;
+            break;
+        case '>':
+            memcpy(o, "&gt;", 4);
+            o += 4;
+            break;
+        case '"':
+            memcpy(o, "&quot;", 6);
+            o += 6;
+            break;
+        case '\'':
+            memcpy(o, "&#39;", 5);
+            o += 5;
+            break;
+        default:
+            *o++ = *c;
         }
     }
     *o = '\0';
@@ -37,7 +54,8 @@ static char *page_head(apr_pool_t *p, const char *title, const char *color)
 {
     const char *t = pbxdial_page_escape(p, title);
 
-    return apr_psprintf(p,
+    return apr_psprintf(
+        p,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<title>%s</title>\n<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;"
@@ -45,7 +63,8 @@ static char *page_head(apr_pool_t *p, const char *title, const char *color)
         "background:#fff;border-radius:10px;box-shadow:0 1px 4px rgba(0,0,0,.12);"
         "border-top:5px solid %s}h1{font-size:1.3em;margin:0 0 .5em}button{font:inherit;"
         "padding:.5em 1.4em;border:0;border-radius:6px;background:#137a3a;color:#fff;cursor:pointer}"
-        "</style></head>\n<body><main><h1>%s</h1>\n", t, color, t);
+        "</style></head>\n<body><main><h1>%s</h1>\n",
+        t, color, t);
 }
 
 char *pbxdial_page_html(apr_pool_t *p, int status, const char *title, const char *message)
@@ -56,8 +75,8 @@ char *pbxdial_page_html(apr_pool_t *p, int status, const char *title, const char
                        "</p></main></body></html>\n", NULL);
 }
 
-char *pbxdial_page_confirm(apr_pool_t *p, const char *title, const char *message,
-                           const char *action, const char *token, const char *button)
+char *pbxdial_page_confirm(apr_pool_t *p, const char *title, const char *message, const char *action,
+                           const char *token, const char *button)
 {
     return apr_pstrcat(p, page_head(p, title, "#2456c9"), "<p>", pbxdial_page_escape(p, message),
                        "</p>\n<form method=\"post\" action=\"", pbxdial_page_escape(p, action),

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Small self-contained HTML pages for people, and the choice between HTML and
  * JSON from the Accept header. Pure: APR only. */
 #ifndef PBXDIAL_PAGE_H
@@ -13,8 +14,8 @@ char *pbxdial_page_html(apr_pool_t *p, int status, const char *title, const char
 
 /* A page that asks the user to confirm with a POST of a hidden token to
  * action (all escaped here). */
-char *pbxdial_page_confirm(apr_pool_t *p, const char *title, const char *message,
-                           const char *action, const char *token, const char *button);
+char *pbxdial_page_confirm(apr_pool_t *p, const char *title, const char *message, const char *action,
+                           const char *token, const char *button);
 
 /* Non-zero when Accept ranks application/json above text/html (q-values and
  * wildcards considered; no header or a tie means HTML). */

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Parsing of what the PBX answers (session tokens). The module's own JSON
  * answers are built in json.c. */
 #include "core/pbxreply.h"
@@ -17,14 +18,14 @@ int pbxdial_pbxreply_token_ok(const char *s, apr_size_t len)
     for (i = 0; i < len; i++) {
         char c = s[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-              || strchr("._~+/=-", c)) || c == '\0')
+              || strchr("._~+/=-", c))
+            || c == '\0')
             return 0;
     }
     return 1;
 }
 
-static pbxdial_pbxreply_e reply_from_string(apr_pool_t *p, const char *s, apr_size_t len,
-                                         const char **token)
+static pbxdial_pbxreply_e reply_from_string(apr_pool_t *p, const char *s, apr_size_t len, const char **token)
 {
     if (len == 0)
         return PBXDIAL_REPLY_EMPTY;
@@ -34,10 +35,9 @@ static pbxdial_pbxreply_e reply_from_string(apr_pool_t *p, const char *s, apr_si
     return PBXDIAL_REPLY_TOKEN;
 }
 
-pbxdial_pbxreply_e pbxdial_pbxreply_token(apr_pool_t *p, const char *body, apr_size_t len,
-                                    const char **token)
+pbxdial_pbxreply_e pbxdial_pbxreply_token(apr_pool_t *p, const char *body, apr_size_t len, const char **token)
 {
-    static const char *const keys[] = { "session", "value", "token" };
+    static const char *const keys[] = {"session", "value", "token"};
     pbxdial_pbxreply_e rv = PBXDIAL_REPLY_MALFORMED;
     json_t *j;
     apr_size_t i;
@@ -55,7 +55,7 @@ pbxdial_pbxreply_e pbxdial_pbxreply_token(apr_pool_t *p, const char *body, apr_s
         return PBXDIAL_REPLY_EMPTY;
 
     j = json_loadb(body, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
-    if (!j)      /* not JSON: some PBX versions send the bare token */
+    if (!j) /* not JSON: some PBX versions send the bare token */
         return reply_from_string(p, body, len, token);
 
     if (json_is_false(j)) {

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Destination policy with PCRE2. Patterns are compiled once at
  * configuration time; each check makes its own match data so that the
  * compiled patterns can be shared read-only by all threads of a worker. */
@@ -11,13 +12,13 @@
 
 typedef struct {
     int deny;
-    int feature;                /* names '*' or '#' itself: may open feature codes */
+    int feature; /* names '*' or '#' itself: may open feature codes */
     const char *regex;
     pcre2_code *code;
 } policy_rule_t;
 
 struct pbxdial_policy_t {
-    apr_array_header_t *rules;      /* of policy_rule_t, in the order added */
+    apr_array_header_t *rules; /* of policy_rule_t, in the order added */
     int nallow;
 };
 
@@ -67,7 +68,7 @@ static int policy_names_feature(const char *re)
             int negated = s[1] == '^';
             const char *c = s + 1 + negated;
 
-            if (*c == ']')                  /* "[]...]": a leading ']' is literal */
+            if (*c == ']') /* "[]...]": a leading ']' is literal */
                 c++;
             for (; *c && *c != ']'; c++) {
                 if (*c == '\\' && c[1]) {
@@ -75,7 +76,7 @@ static int policy_names_feature(const char *re)
                         return 1;
                     c++;
                 }
-                else if (c[0] == '[' && c[1] == ':') {   /* [:digit:] */
+                else if (c[0] == '[' && c[1] == ':') { /* [:digit:] */
                     const char *e = strstr(c + 2, ":]");
                     if (e)
                         c = e + 1;
@@ -110,8 +111,8 @@ const char *pbxdial_policy_add(apr_pool_t *p, pbxdial_policy_t **pol, int deny, 
     if (!code) {
         if (pcre2_get_error_message(errcode, msg, sizeof(msg)) < 0)
             apr_cpystrn((char *)msg, "unknown error", sizeof(msg));
-        return apr_psprintf(p, "cannot compile the regular expression '%s': %s at offset %lu",
-                            regex, (const char *)msg, (unsigned long)erroff);
+        return apr_psprintf(p, "cannot compile the regular expression '%s': %s at offset %lu", regex,
+                            (const char *)msg, (unsigned long)erroff);
     }
     apr_pool_cleanup_register(p, code, policy_code_free, apr_pool_cleanup_null);
     if (!*pol) {
@@ -138,8 +139,7 @@ static int policy_match(const policy_rule_t *rule, const char *number, pcre2_mat
     return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 }
 
-pbxdial_policy_e pbxdial_policy_check(const pbxdial_policy_t *pol, const char *number,
-                                      const char **matched)
+pbxdial_policy_e pbxdial_policy_check(const pbxdial_policy_t *pol, const char *number, const char **matched)
 {
     const policy_rule_t *rules;
     pbxdial_policy_e rv;
@@ -157,7 +157,7 @@ pbxdial_policy_e pbxdial_policy_check(const pbxdial_policy_t *pol, const char *n
         return PBXDIAL_POLICY_DENIED;
     rules = (const policy_rule_t *)pol->rules->elts;
     rv = pol->nallow ? PBXDIAL_POLICY_NOT_ALLOWED : PBXDIAL_POLICY_ALLOW;
-    for (i = 0; i < pol->rules->nelts; i++) {      /* deny first: it wins */
+    for (i = 0; i < pol->rules->nelts; i++) { /* deny first: it wins */
         if (rules[i].deny && policy_match(&rules[i], number, md) != 0) {
             if (matched)
                 *matched = rules[i].regex;
@@ -216,15 +216,14 @@ static int policy_denies(const pbxdial_policy_t *pol, const char *number, pcre2_
 }
 
 /* An allow pattern that matches; with feature, only one that names '*'/'#'. */
-static int policy_allows(const pbxdial_policy_t *pol, const char *number, int feature,
-                         pcre2_match_data *md, const char **matched)
+static int policy_allows(const pbxdial_policy_t *pol, const char *number, int feature, pcre2_match_data *md,
+                         const char **matched)
 {
     const policy_rule_t *rules = (const policy_rule_t *)pol->rules->elts;
     int i;
 
     for (i = 0; i < pol->rules->nelts; i++) {
-        if (!rules[i].deny && (!feature || rules[i].feature)
-            && policy_match(&rules[i], number, md) == 1) {
+        if (!rules[i].deny && (!feature || rules[i].feature) && policy_match(&rules[i], number, md) == 1) {
             *matched = rules[i].regex;
             return 1;
         }
@@ -249,7 +248,7 @@ pbxdial_policy_e pbxdial_policy_decide(const pbxdial_policy_t *const *deny, int 
     if (len == 0 || strspn(number, "+0123456789*#") != len || strchr(number + 1, '+')
         || !(md = pcre2_match_data_create(1, NULL)))
         return PBXDIAL_POLICY_DENIED;
-    for (i = 0; i < ndeny + 1; i++) {                   /* deny first: it wins */
+    for (i = 0; i < ndeny + 1; i++) { /* deny first: it wins */
         const pbxdial_policy_t *pol = i < ndeny ? deny[i] : allow;
         if (pol && policy_denies(pol, number, md, &m))
             goto done;
@@ -257,8 +256,7 @@ pbxdial_policy_e pbxdial_policy_decide(const pbxdial_policy_t *const *deny, int 
             nallow += pol->nallow;
     }
     feature = strpbrk(number, "*#") != NULL;
-    rv = feature ? PBXDIAL_POLICY_FEATURE_CODE : nallow ? PBXDIAL_POLICY_NOT_ALLOWED
-                                                        : PBXDIAL_POLICY_ALLOW;
+    rv = feature ? PBXDIAL_POLICY_FEATURE_CODE : nallow ? PBXDIAL_POLICY_NOT_ALLOWED : PBXDIAL_POLICY_ALLOW;
     for (i = 0; rv != PBXDIAL_POLICY_ALLOW && i < ndeny + 1; i++) {
         const pbxdial_policy_t *pol = i < ndeny ? deny[i] : allow;
         if (pol && policy_allows(pol, number, feature, md, &m))

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Dial policy (PbxDialAllow / PbxDialDeny) on normalised numbers.
  * Pure: APR and PCRE2 (the engine behind httpd's own regexes). */
 #ifndef PBXDIAL_POLICY_H
@@ -8,10 +9,10 @@
 typedef struct pbxdial_policy_t pbxdial_policy_t;
 
 typedef enum {
-    PBXDIAL_POLICY_ALLOW = 0,      /* may be dialled */
-    PBXDIAL_POLICY_DENIED,         /* a deny pattern matched (deny always wins) */
-    PBXDIAL_POLICY_NOT_ALLOWED,    /* allow patterns exist and none matched */
-    PBXDIAL_POLICY_FEATURE_CODE    /* '*' or '#' and no allow pattern naming them matched */
+    PBXDIAL_POLICY_ALLOW = 0,   /* may be dialled */
+    PBXDIAL_POLICY_DENIED,      /* a deny pattern matched (deny always wins) */
+    PBXDIAL_POLICY_NOT_ALLOWED, /* allow patterns exist and none matched */
+    PBXDIAL_POLICY_FEATURE_CODE /* '*' or '#' and no allow pattern naming them matched */
 } pbxdial_policy_e;
 
 /* Compiles regex and appends it to *pol as a deny (deny != 0) or an allow
@@ -32,8 +33,7 @@ const char *pbxdial_policy_add(apr_pool_t *p, pbxdial_policy_t **pol, int deny, 
  * closed: a match error (e.g. PCRE2's match limit) counts as a match for
  * deny patterns and as no match for allow patterns; out of memory is
  * DENIED. Thread-safe: match data is made per call, pol is only read. */
-pbxdial_policy_e pbxdial_policy_check(const pbxdial_policy_t *pol, const char *number,
-                                      const char **matched);
+pbxdial_policy_e pbxdial_policy_check(const pbxdial_policy_t *pol, const char *number, const char **matched);
 
 /* The dial policy of a location, as every dialling path applies it (links,
  * and the websocket's make-call): deny holds ndeny policies (PbxDialDeny of

@@ -12,9 +12,9 @@
 
 struct pbxdial_promtext_t {
     apr_pool_t *p;
-    char *buf;                  /* the text, NUL-terminated */
+    char *buf; /* the text, NUL-terminated */
     apr_size_t len, cap;
-    const char *family;         /* the current family, NULL before the first */
+    const char *family; /* the current family, NULL before the first */
 };
 
 pbxdial_promtext_t *pbxdial_promtext_make(apr_pool_t *p)
@@ -114,7 +114,8 @@ const char *pbxdial_promtext_float(apr_pool_t *p, double v)
     return apr_pstrdup(p, buf);
 }
 
-int pbxdial_promtext_sample(pbxdial_promtext_t *t, const char *suffix, double value, const char *const *labels)
+int pbxdial_promtext_sample(pbxdial_promtext_t *t, const char *suffix, double value,
+                            const char *const *labels)
 {
     const char *const *l;
 

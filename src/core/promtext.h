@@ -21,7 +21,8 @@ int pbxdial_promtext_family(pbxdial_promtext_t *t, const char *name, const char 
 /* One sample of the current family: suffix "" or "_bucket", "_sum", "_count"
  * (histograms); label names and values alternate in labels, NULL-terminated
  * (an empty list: NULL). Returns 0 on a bad label name. */
-int pbxdial_promtext_sample(pbxdial_promtext_t *t, const char *suffix, double value, const char *const *labels);
+int pbxdial_promtext_sample(pbxdial_promtext_t *t, const char *suffix, double value,
+                            const char *const *labels);
 
 /* The text so far (NUL-terminated, in the pool of make). */
 const char *pbxdial_promtext_text(const pbxdial_promtext_t *t, apr_size_t *len);

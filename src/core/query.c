@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Strict query-string parsing for links, and masking of secrets in the raw
  * query before it reaches a log. Links are attacker-controlled input, so
  * anything ambiguous (duplicates, bad escapes, NULs) is refused rather than
@@ -87,7 +88,7 @@ const char *pbxdial_query_parse(apr_pool_t *p, const char *args, apr_table_t **o
         char *name, *value;
         apr_size_t nlen, vlen;
 
-        if (e == pos) {             /* "a=1&&b=2" or a trailing '&' */
+        if (e == pos) { /* "a=1&&b=2" or a trailing '&' */
             pos = e + 1;
             continue;
         }
@@ -178,6 +179,6 @@ const char *pbxdial_query_mask_uri(apr_pool_t *p, const char *uri, const char *c
         return uri;
     q++;
     qend = q + strcspn(q, " #");
-    return apr_pstrcat(p, apr_pstrmemdup(p, uri, q - uri),
-                       query_mask_span(p, q, qend - q, names), qend, NULL);
+    return apr_pstrcat(p, apr_pstrmemdup(p, uri, q - uri), query_mask_span(p, q, qend - q, names), qend,
+                       NULL);
 }

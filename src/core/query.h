@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Query strings of click-to-dial links: strict parsing and masking of
  * secrets for logs. Pure: APR only, no httpd types (unit-tested). */
 #ifndef PBXDIAL_QUERY_H

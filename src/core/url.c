@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* URL and origin handling for configuration values and request headers. */
 #include "core/url.h"
 
@@ -11,7 +12,7 @@ static int url_host_ok(const char *h)
 {
     if (!h || !*h || strlen(h) > 253)
         return 0;
-    if (strchr(h, ':')) {   /* IPv6 literal; apr_uri strips the brackets */
+    if (strchr(h, ':')) { /* IPv6 literal; apr_uri strips the brackets */
         for (; *h; h++)
             if (!apr_isxdigit(*h) && *h != ':' && *h != '.')
                 return 0;
@@ -35,14 +36,14 @@ static const char *url_check_port(apr_pool_t *p, const char *in)
     unsigned long port = 0;
 
     if (!sep)
-        return NULL;                    /* not a URL: said elsewhere */
+        return NULL; /* not a URL: said elsewhere */
     scheme_default = (sep - in == 5 && !strncasecmp(in, "https", 5)) ? "443" : "80";
     auth = sep + 3;
     end = auth + strcspn(auth, "/?#");
     for (at = end; at > auth && at[-1] != '@'; at--)
         ;
-    auth = at;                          /* credentials are refused elsewhere */
-    if (*auth == '[') {                 /* IPv6 literal: the port follows ']' */
+    auth = at;          /* credentials are refused elsewhere */
+    if (*auth == '[') { /* IPv6 literal: the port follows ']' */
         const char *rb = memchr(auth, ']', end - auth);
         colon = rb && rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
     }
@@ -56,7 +57,8 @@ static const char *url_check_port(apr_pool_t *p, const char *in)
     if (colon + 1 < end && d == end && port >= 1 && port <= 65535)
         return NULL;
     base = apr_pstrmemdup(p, in, colon - in);
-    return apr_psprintf(p, "'%s' has an invalid port '%s': a port is a number from 1 to 65535; "
+    return apr_psprintf(p,
+                        "'%s' has an invalid port '%s': a port is a number from 1 to 65535; "
                         "write e.g. %s:8080, or %s without a port for the default (%s)",
                         in, apr_pstrmemdup(p, colon + 1, end - colon - 1), base, base, scheme_default);
 }
@@ -80,7 +82,8 @@ const char *pbxdial_url_check_base(apr_pool_t *p, const char *in, const char **n
     if (u.user || u.password)
         return "must not contain credentials; put them in PbxDialAdmin";
     if (u.query || u.fragment)
-        return apr_psprintf(p, "'%s' must not have a query or fragment; write only scheme, host, port and path", in);
+        return apr_psprintf(
+            p, "'%s' must not have a query or fragment; write only scheme, host, port and path", in);
     *norm = apr_pstrdup(p, in);
     n = strlen(*norm);
     while (n > 0 && (*norm)[n - 1] == '/')
@@ -123,8 +126,8 @@ static const char *url_default_port(const char *scheme)
 }
 
 /* Splits "host[:port]" (IPv6 literals in brackets) and fills in the default port. */
-static void url_split_authority(apr_pool_t *p, const char *auth, const char *scheme,
-                                const char **host, const char **port)
+static void url_split_authority(apr_pool_t *p, const char *auth, const char *scheme, const char **host,
+                                const char **port)
 {
     const char *colon = strrchr(auth, ':');
     const char *bracket = strrchr(auth, ']');
@@ -147,12 +150,12 @@ int pbxdial_url_same_origin(apr_pool_t *p, const char *origin, const char *schem
         return 0;
     sep = strstr(origin, "://");
     if (!sep)
-        return 0;           /* "null" and other opaque origins never match */
+        return 0; /* "null" and other opaque origins never match */
     oscheme = apr_pstrmemdup(p, origin, sep - origin);
     if (strcasecmp(oscheme, scheme))
         return 0;
     if (strchr(sep + 3, '/'))
-        return 0;           /* an Origin has no path */
+        return 0; /* an Origin has no path */
     url_split_authority(p, sep + 3, oscheme, &ohost, &oport);
     url_split_authority(p, host, scheme, &rhost, &rport);
     return !strcasecmp(ohost, rhost) && !strcmp(oport, rport);
@@ -170,10 +173,10 @@ static const char *url_canon_host(apr_pool_t *p, const char *h, apr_size_t len, 
         h++;
         len -= 2;
         if (!memchr(h, ':', len))
-            return NULL;            /* brackets are only for IPv6 literals */
+            return NULL; /* brackets are only for IPv6 literals */
     }
     else if ((!bare_v6 && memchr(h, ':', len)) || memchr(h, '[', len) || memchr(h, ']', len)) {
-        return NULL;        /* in a URL, an IPv6 literal has brackets */
+        return NULL; /* in a URL, an IPv6 literal has brackets */
     }
     if (len > 0 && h[len - 1] == '.')
         len--;
@@ -199,7 +202,7 @@ int pbxdial_url_origin_parse(apr_pool_t *p, const char *value, int is_referer, p
         return 0;
     sep = strstr(value, "://");
     if (!sep)
-        return 0;               /* "null", opaque and relative values */
+        return 0; /* "null", opaque and relative values */
     if (sep - value == 4 && !strncasecmp(value, "http", 4))
         out->scheme = "http";
     else if (sep - value == 5 && !strncasecmp(value, "https", 5))
@@ -209,7 +212,7 @@ int pbxdial_url_origin_parse(apr_pool_t *p, const char *value, int is_referer, p
     auth = sep + 3;
     end = auth + strcspn(auth, "/?#");
     if (*end && !is_referer)
-        return 0;               /* an Origin is scheme://host[:port], nothing more */
+        return 0; /* an Origin is scheme://host[:port], nothing more */
     /* user info ("https://crm.example.com@evil.example/") is never sent by a
      * browser and hides the real host; backslashes, spaces, percent signs
      * and the like are other ways to make two parsers disagree */

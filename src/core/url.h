@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* URL and origin handling. Pure: APR only, no httpd types (unit-tested). */
 #ifndef PBXDIAL_URL_H
 #define PBXDIAL_URL_H

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* PbxDialUserMap file format: one "webuser extension[@domain]" per line. */
 #include <string.h>
 #include <apr_strings.h>

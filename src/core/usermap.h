@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Parser of PbxDialUserMap files. Pure: APR only. */
 #ifndef PBXDIAL_USERMAP_PARSE_H
 #define PBXDIAL_USERMAP_PARSE_H

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* RFC 6455 frames: a streaming parser of the browser's frames, a walker over
  * the PBX's, and builders. See wsframe.h. */
 #include <string.h>
@@ -11,18 +12,18 @@
 
 struct pbxdial_wsframe_parser_t {
     apr_pool_t *p;
-    apr_size_t max;                /* payload of a message */
-    apr_size_t raw_max;            /* bytes of a message's frames */
+    apr_size_t max;     /* payload of a message */
+    apr_size_t raw_max; /* bytes of a message's frames */
     /* the frame being read */
     unsigned char hdr[14];
     unsigned hlen, hneed;
     int opcode, fin;
     unsigned char mask[4];
-    apr_size_t left;               /* payload bytes still to come */
-    apr_size_t pos;                /* payload bytes of this frame so far (mask index) */
+    apr_size_t left; /* payload bytes still to come */
+    apr_size_t pos;  /* payload bytes of this frame so far (mask index) */
     /* the data message being gathered */
     int in_message;
-    char *msg;                     /* unmasked, max + 1 */
+    char *msg; /* unmasked, max + 1 */
     apr_size_t msg_len, msg_cap;
     char *raw;
     apr_size_t raw_len, raw_cap;
@@ -31,7 +32,7 @@ struct pbxdial_wsframe_parser_t {
     apr_size_t ctl_len;
     char ctl_raw[14 + PBXDIAL_WS_CONTROL_MAX];
     apr_size_t ctl_raw_len;
-    int handed;                    /* an event was handed out: reset before going on */
+    int handed; /* an event was handed out: reset before going on */
     int closed;
     int error;
     const char *reason;
@@ -137,7 +138,7 @@ static pbxdial_wsframe_e ws_header(pbxdial_wsframe_parser_t *ps, pbxdial_wsframe
 {
     unsigned len7 = ps->hdr[1] & 0x7F;
     apr_uint64_t len = len7;
-    unsigned m = ps->hlen - 4;     /* where the mask starts */
+    unsigned m = ps->hlen - 4; /* where the mask starts */
 
     if (len7 == 126) {
         len = ((apr_uint64_t)ps->hdr[2] << 8) | ps->hdr[3];
@@ -275,7 +276,7 @@ pbxdial_wsframe_e pbxdial_wsframe_feed(pbxdial_wsframe_parser_t *ps, const char 
         ps->msg_len = ps->raw_len = 0;
     }
     while (i < len && rc == PBXDIAL_WSFRAME_MORE) {
-        if (ps->closed) {           /* nothing may follow a close frame */
+        if (ps->closed) { /* nothing may follow a close frame */
             i = len;
             break;
         }
@@ -376,7 +377,10 @@ apr_size_t pbxdial_wsframe_walk(pbxdial_wsframe_walk_t *w, const char *data, apr
             w->hdr[w->hlen++] = d[i++];
             if (w->hlen < 2)
                 continue;
-            need = 2 + ((w->hdr[1] & 0x7F) == 126 ? 2 : (w->hdr[1] & 0x7F) == 127 ? 8 : 0)
+            need = 2
+                   + ((w->hdr[1] & 0x7F) == 126   ? 2
+                      : (w->hdr[1] & 0x7F) == 127 ? 8
+                                                  : 0)
                    + ((w->hdr[1] & 0x80) ? 4 : 0);
             if (w->hlen < need)
                 continue;
@@ -390,10 +394,10 @@ apr_size_t pbxdial_wsframe_walk(pbxdial_wsframe_walk_t *w, const char *data, apr
             }
             w->in_payload = 1;
             w->fin = !!(w->hdr[0] & 0x80);
-            if (!(w->hdr[0] & 0x08))      /* data frames open or close a message */
+            if (!(w->hdr[0] & 0x08)) /* data frames open or close a message */
                 w->fragmented = !w->fin;
             if ((w->hdr[0] & 0x0F) == PBXDIAL_WS_CLOSE)
-                w->closed = 2;            /* once its payload is through */
+                w->closed = 2; /* once its payload is through */
         }
         else {
             n = (apr_uint64_t)(len - i) < w->left ? len - i : (apr_size_t)w->left;

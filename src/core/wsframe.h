@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* RFC 6455 frames of the same-origin websocket. Pure: APR only.
  *
  * The parser reads what a browser sends (client to server: every frame
@@ -11,38 +12,38 @@
 
 #include <apr_pools.h>
 
-#define PBXDIAL_WS_CONT 0x0
-#define PBXDIAL_WS_TEXT 0x1
+#define PBXDIAL_WS_CONT   0x0
+#define PBXDIAL_WS_TEXT   0x1
 #define PBXDIAL_WS_BINARY 0x2
-#define PBXDIAL_WS_CLOSE 0x8
-#define PBXDIAL_WS_PING 0x9
-#define PBXDIAL_WS_PONG 0xA
+#define PBXDIAL_WS_CLOSE  0x8
+#define PBXDIAL_WS_PING   0x9
+#define PBXDIAL_WS_PONG   0xA
 
 /* close codes (RFC 6455 7.4.1) */
-#define PBXDIAL_WS_NORMAL 1000
+#define PBXDIAL_WS_NORMAL         1000
 #define PBXDIAL_WS_PROTOCOL_ERROR 1002
-#define PBXDIAL_WS_UNSUPPORTED 1003
-#define PBXDIAL_WS_BAD_DATA 1007
-#define PBXDIAL_WS_POLICY 1008
-#define PBXDIAL_WS_TOO_BIG 1009
+#define PBXDIAL_WS_UNSUPPORTED    1003
+#define PBXDIAL_WS_BAD_DATA       1007
+#define PBXDIAL_WS_POLICY         1008
+#define PBXDIAL_WS_TOO_BIG        1009
 
 #define PBXDIAL_WS_CONTROL_MAX 125
 
 typedef enum {
-    PBXDIAL_WSFRAME_MORE = 0,   /* everything given was used; nothing complete yet */
-    PBXDIAL_WSFRAME_MESSAGE,    /* a whole text message (one frame or several) */
-    PBXDIAL_WSFRAME_CONTROL,    /* a close, ping or pong frame */
-    PBXDIAL_WSFRAME_ERROR       /* the browser broke the protocol: close with ev->code */
+    PBXDIAL_WSFRAME_MORE = 0, /* everything given was used; nothing complete yet */
+    PBXDIAL_WSFRAME_MESSAGE,  /* a whole text message (one frame or several) */
+    PBXDIAL_WSFRAME_CONTROL,  /* a close, ping or pong frame */
+    PBXDIAL_WSFRAME_ERROR     /* the browser broke the protocol: close with ev->code */
 } pbxdial_wsframe_e;
 
 typedef struct {
-    int opcode;               /* TEXT for a message, else CLOSE/PING/PONG */
-    const char *payload;      /* unmasked, NUL-terminated (a NUL inside is possible for controls) */
+    int opcode;          /* TEXT for a message, else CLOSE/PING/PONG */
+    const char *payload; /* unmasked, NUL-terminated (a NUL inside is possible for controls) */
     apr_size_t len;
-    const char *raw;          /* the frame(s) as received, masking included */
+    const char *raw; /* the frame(s) as received, masking included */
     apr_size_t raw_len;
-    int code;                 /* ERROR: the close code to send */
-    const char *reason;       /* ERROR: why, static text fit for a log and a close frame */
+    int code;           /* ERROR: the close code to send */
+    const char *reason; /* ERROR: why, static text fit for a log and a close frame */
 } pbxdial_wsframe_event_t;
 
 typedef struct pbxdial_wsframe_parser_t pbxdial_wsframe_parser_t;
@@ -86,12 +87,12 @@ int pbxdial_wsframe_utf8(const char *s, apr_size_t n);
  * outside a fragmented message. Zero-initialise it. */
 typedef struct {
     unsigned char hdr[14];
-    unsigned hlen;            /* header bytes seen of the current frame */
-    apr_uint64_t left;        /* payload bytes still to come */
+    unsigned hlen;     /* header bytes seen of the current frame */
+    apr_uint64_t left; /* payload bytes still to come */
     int in_payload;
-    int fragmented;           /* inside a data message whose last frame has not come */
+    int fragmented; /* inside a data message whose last frame has not come */
     int fin;
-    int closed;               /* a close frame went by: nothing may follow */
+    int closed; /* a close frame went by: nothing may follow */
 } pbxdial_wsframe_walk_t;
 
 /* Goes through data[0..len), stopping right after the first frame that

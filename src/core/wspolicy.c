@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The same-origin websocket's message policy. See wspolicy.h.
  *
  * An allowed make-call is forwarded rebuilt, {"action":"make-call","to":N}
@@ -12,9 +13,8 @@
 #include "core/number.h"
 #include "core/wspolicy.h"
 
-static const char *const ws_pass[] = {
-    "get-calls", "clear-call", "hold-call", "avoid-disconnect", "wskeepalive", NULL
-};
+static const char *const ws_pass[] = {"get-calls",        "clear-call",  "hold-call",
+                                      "avoid-disconnect", "wskeepalive", NULL};
 
 static int ws_passes(const char *action)
 {
@@ -26,8 +26,8 @@ static int ws_passes(const char *action)
     return 0;
 }
 
-static pbxdial_wspolicy_e ws_call(apr_pool_t *p, json_t *to, const pbxdial_policy_t *const *deny,
-                                  int ndeny, const pbxdial_policy_t *allow, pbxdial_wspolicy_t *out)
+static pbxdial_wspolicy_e ws_call(apr_pool_t *p, json_t *to, const pbxdial_policy_t *const *deny, int ndeny,
+                                  const pbxdial_policy_t *allow, pbxdial_wspolicy_t *out)
 {
     const char *err = NULL;
 
@@ -37,10 +37,12 @@ static pbxdial_wspolicy_e ws_call(apr_pool_t *p, json_t *to, const pbxdial_polic
         return PBXDIAL_WSPOLICY_REFUSE;
     }
     out->to = apr_pstrmemdup(p, json_string_value(to), json_string_length(to));
-    if (strlen(out->to) != json_string_length(to) || (err = pbxdial_number_normalise(p, out->to, &out->number))) {
+    if (strlen(out->to) != json_string_length(to)
+        || (err = pbxdial_number_normalise(p, out->to, &out->number))) {
         out->error = "bad_dest";
-        out->message = apr_pstrcat(p, "Not a phone number: ", strlen(out->to) != json_string_length(to)
-                                   ? "a NUL byte in it" : err, ".", NULL);
+        out->message = apr_pstrcat(
+            p, "Not a phone number: ", strlen(out->to) != json_string_length(to) ? "a NUL byte in it" : err,
+            ".", NULL);
         return PBXDIAL_WSPOLICY_REFUSE;
     }
     switch (pbxdial_policy_decide(deny, ndeny, allow, out->number, &out->matched)) {
@@ -50,13 +52,15 @@ static pbxdial_wspolicy_e ws_call(apr_pool_t *p, json_t *to, const pbxdial_polic
         return PBXDIAL_WSPOLICY_CALL;
     case PBXDIAL_POLICY_FEATURE_CODE:
         out->error = "feature_code";
-        out->message = apr_pstrcat(p, out->number, " contains * or #, which dial PBX feature codes; "
-                                   "they cannot be dialled from here.", NULL);
+        out->message = apr_pstrcat(p, out->number,
+                                   " contains * or #, which dial PBX feature codes; "
+                                   "they cannot be dialled from here.",
+                                   NULL);
         return PBXDIAL_WSPOLICY_REFUSE;
     default:
         out->error = "number_not_allowed";
-        out->message = apr_pstrcat(p, "Number not allowed: ", out->number,
-                                   " may not be dialled from here.", NULL);
+        out->message =
+            apr_pstrcat(p, "Number not allowed: ", out->number, " may not be dialled from here.", NULL);
         return PBXDIAL_WSPOLICY_REFUSE;
     }
 }
@@ -86,18 +90,19 @@ pbxdial_wspolicy_e pbxdial_wspolicy_decide(apr_pool_t *p, const char *text, apr_
         rc = ws_call(p, json_object_get(j, "to"), deny, ndeny, allow, out);
     else
         rc = ws_passes(out->action) && strlen(out->action) == json_string_length(action)
-             ? PBXDIAL_WSPOLICY_PASS : PBXDIAL_WSPOLICY_DROP;
+                 ? PBXDIAL_WSPOLICY_PASS
+                 : PBXDIAL_WSPOLICY_DROP;
     json_decref(j);
     return rc;
 }
 
 char *pbxdial_wspolicy_refusal(apr_pool_t *p, const char *to, const char *error, const char *message)
 {
-    json_t *j = json_pack("{s:s,s:o,s:s,s:s}", "action", "pbxdial-refused",
-                          "to", to ? json_string(to) : json_null(), "error", error, "message", message);
+    json_t *j = json_pack("{s:s,s:o,s:s,s:s}", "action", "pbxdial-refused", "to",
+                          to ? json_string(to) : json_null(), "error", error, "message", message);
     char *s, *copy;
 
-    if (!j)   /* to not UTF-8 cannot happen (the parser checked it); out of memory */
+    if (!j) /* to not UTF-8 cannot happen (the parser checked it); out of memory */
         return apr_pstrcat(p, "{\"action\":\"pbxdial-refused\",\"to\":null,\"error\":\"", error,
                            "\",\"message\":\"Call refused.\"}", NULL);
     s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);

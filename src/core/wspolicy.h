@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* What the browser may say on the same-origin websocket. Pure: APR,
  * jansson and the dial policy (policy.h, number.h).
  *
@@ -14,22 +15,22 @@
 #include "core/policy.h"
 
 typedef enum {
-    PBXDIAL_WSPOLICY_PASS = 0,   /* an allowed action: forward the frames unchanged */
-    PBXDIAL_WSPOLICY_CALL,       /* make-call the policy allows: forward out->rebuilt */
-    PBXDIAL_WSPOLICY_DROP,       /* an action the client does not need: drop it */
-    PBXDIAL_WSPOLICY_REFUSE,     /* make-call the policy refuses: tell the browser */
-    PBXDIAL_WSPOLICY_MALFORMED   /* not a JSON object with a string "action": close (1007) */
+    PBXDIAL_WSPOLICY_PASS = 0, /* an allowed action: forward the frames unchanged */
+    PBXDIAL_WSPOLICY_CALL,     /* make-call the policy allows: forward out->rebuilt */
+    PBXDIAL_WSPOLICY_DROP,     /* an action the client does not need: drop it */
+    PBXDIAL_WSPOLICY_REFUSE,   /* make-call the policy refuses: tell the browser */
+    PBXDIAL_WSPOLICY_MALFORMED /* not a JSON object with a string "action": close (1007) */
 } pbxdial_wspolicy_e;
 
 typedef struct {
-    const char *action;          /* as sent (DROP: for the log; escape it), or NULL */
-    const char *to;              /* make-call: "to" as sent when a string, else NULL */
-    const char *number;          /* make-call: normalised, when it could be */
-    const char *error;           /* REFUSE: number_not_allowed, feature_code or bad_dest */
-    const char *message;         /* REFUSE: a sentence for the user, plain ASCII */
-    const char *matched;         /* REFUSE: the pattern that decided, or NULL */
-    const char *rebuilt;         /* CALL: {"action":"make-call","to":NUMBER} */
-    const char *why;             /* MALFORMED: what is wrong, for the log */
+    const char *action;  /* as sent (DROP: for the log; escape it), or NULL */
+    const char *to;      /* make-call: "to" as sent when a string, else NULL */
+    const char *number;  /* make-call: normalised, when it could be */
+    const char *error;   /* REFUSE: number_not_allowed, feature_code or bad_dest */
+    const char *message; /* REFUSE: a sentence for the user, plain ASCII */
+    const char *matched; /* REFUSE: the pattern that decided, or NULL */
+    const char *rebuilt; /* CALL: {"action":"make-call","to":NUMBER} */
+    const char *why;     /* MALFORMED: what is wrong, for the log */
 } pbxdial_wspolicy_t;
 
 /* Decides on one text message (text[0..len), UTF-8 already checked). JSON

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The `pbx` authn provider: checks a user/password pair against the PBX's own
  * extension passwords, so `AuthBasicProvider pbx` (or AuthFormProvider, or
  * behind mod_authn_socache) lets users log in with their PBX credentials.
@@ -21,7 +22,7 @@
 /* mod_authn_socache caches what a provider stores through this; the PBX
  * gives no hash of its own, so we store a fresh bcrypt hash of the password
  * that it accepted, which mod_authn_socache then verifies. */
-static APR_OPTIONAL_FN_TYPE(ap_authn_cache_store) *authn_pbx_cache_store;
+static APR_OPTIONAL_FN_TYPE(ap_authn_cache_store) * authn_pbx_cache_store;
 
 void pbxdial_authn_pbx_retrieve(void)
 {
@@ -58,17 +59,18 @@ static authn_status authn_pbx_check_password(request_rec *r, const char *user, c
     pbxdial_pbx_conf_t pc;
 
     if (!sc->server) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0401)
-                      "AuthBasicProvider pbx needs PbxDialServer in the server config");
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      PBXLOGNO(0401) "AuthBasicProvider pbx needs PbxDialServer in the server config");
         return AUTH_GENERAL_ERROR;
     }
     /* The name is typed by the client: without a tenant pinned by the
      * server, "40@any-tenant" would choose whose passwords are tried. */
     if (!dc->domain) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0407)
-                      "the pbx authn provider on %s checks only users of the location's PBX tenant: "
-                      "set PbxDialDomain (e.g. PbxDialDomain \"pbx.example.com\") where it is used",
-                      r->uri);
+        ap_log_rerror(
+            APLOG_MARK, APLOG_ERR, 0, r,
+            PBXLOGNO(0407) "the pbx authn provider on %s checks only users of the location's PBX tenant: "
+                           "set PbxDialDomain (e.g. PbxDialDomain \"pbx.example.com\") where it is used",
+            r->uri);
         return AUTH_GENERAL_ERROR;
     }
     switch (pbxdial_identity_pin(r, dc, user, "pbx provider: user", &id)) {
@@ -77,10 +79,10 @@ static authn_status authn_pbx_check_password(request_rec *r, const char *user, c
     case PBXDIAL_TENANT_UNAVAILABLE:
         return AUTH_GENERAL_ERROR;
     case PBXDIAL_TENANT_OTHER:
-        return AUTH_USER_NOT_FOUND;       /* logged: another tenant is no user of ours */
+        return AUTH_USER_NOT_FOUND; /* logged: another tenant is no user of ours */
     default:
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0402)
-                      "pbx provider: \"%s\" is not an extension[@domain]",
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      PBXLOGNO(0402) "pbx provider: \"%s\" is not an extension[@domain]",
                       ap_escape_logitem(r->pool, user));
         return AUTH_USER_NOT_FOUND;
     }
@@ -103,33 +105,33 @@ static authn_status authn_pbx_check_password(request_rec *r, const char *user, c
     case PBXDIAL_PBX_OK:
         /* we only needed the yes: do not leave a live session behind */
         if (pbxdial_pbx_logout(r->pool, &pc, session, &lo) != PBXDIAL_PBX_OK)
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0403)
-                          "pbx provider: logout of %s failed: %s", login, lo.detail);
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0404)
-                      "pbx provider: PBX accepted the password of %s in %" APR_TIME_T_FMT " ms",
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          PBXLOGNO(0403) "pbx provider: logout of %s failed: %s", login, lo.detail);
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      PBXLOGNO(0404) "pbx provider: PBX accepted the password of %s in %" APR_TIME_T_FMT
+                                     " ms",
                       login, apr_time_as_msec(out.elapsed));
         authn_pbx_cache(r, user, login, password);
         return AUTH_GRANTED;
     case PBXDIAL_PBX_ADMIN_REFUSED:
         pbxdial_throttle_failed(r, dc, login);
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0405)
-                      "pbx provider: PBX refused the password of %s", login);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      PBXLOGNO(0405) "pbx provider: PBX refused the password of %s", login);
         return AUTH_DENIED;
     default:
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0406)
-                      "pbx provider: checking %s at %s failed: %s: %s", login, pc.url,
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      PBXLOGNO(0406) "pbx provider: checking %s at %s failed: %s: %s", login, pc.url,
                       pbxdial_pbx_rc_name(out.rc), out.detail ? out.detail : "");
         return AUTH_GENERAL_ERROR;
     }
 }
 
 static const authn_provider authn_pbx_provider = {
-    &authn_pbx_check_password,
-    NULL                          /* no realm hash: the PBX never reveals one */
+    &authn_pbx_check_password, NULL /* no realm hash: the PBX never reveals one */
 };
 
 void pbxdial_authn_pbx_register(apr_pool_t *p)
 {
-    ap_register_auth_provider(p, AUTHN_PROVIDER_GROUP, "pbx", AUTHN_PROVIDER_VERSION,
-                              &authn_pbx_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHN_PROVIDER_GROUP, "pbx", AUTHN_PROVIDER_VERSION, &authn_pbx_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
 }

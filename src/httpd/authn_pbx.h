@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The `pbx` authn provider (AuthBasicProvider pbx). */
 #ifndef PBXDIAL_AUTHN_PBX_H
 #define PBXDIAL_AUTHN_PBX_H

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Directive setters, create and merge. A bad value is refused here, so that
  * `apache2 -t` names the file and line; the message says what to write. */
 #include <apr_strings.h>
@@ -20,8 +21,8 @@
 #define CONFIG_DEFAULT_TIMEOUT apr_time_from_sec(10)
 /* well under the PBX's default web session lifetime of 3600 s */
 #define CONFIG_DEFAULT_SESSION_LIFETIME apr_time_from_sec(900)
-#define CONFIG_DEFAULT_FAIL_MAX 5
-#define CONFIG_DEFAULT_FAIL_WINDOW apr_time_from_sec(600)
+#define CONFIG_DEFAULT_FAIL_MAX         5
+#define CONFIG_DEFAULT_FAIL_WINDOW      apr_time_from_sec(600)
 
 void *pbxdial_config_srv_create(apr_pool_t *p, server_rec *s)
 {
@@ -46,8 +47,8 @@ void *pbxdial_config_srv_merge(apr_pool_t *p, void *basev, void *addv)
     sc->timeout = add->timeout != PBXDIAL_UNSET ? add->timeout : base->timeout;
     sc->ca_file = add->ca_file ? add->ca_file : base->ca_file;
     sc->verify_peer = add->verify_peer != PBXDIAL_UNSET ? add->verify_peer : base->verify_peer;
-    sc->session_lifetime = add->session_lifetime != PBXDIAL_UNSET ? add->session_lifetime
-                                                                  : base->session_lifetime;
+    sc->session_lifetime =
+        add->session_lifetime != PBXDIAL_UNSET ? add->session_lifetime : base->session_lifetime;
     return sc;
 }
 
@@ -131,8 +132,8 @@ const char *pbxdial_config_set_public_server(cmd_parms *cmd, void *dc, const cha
 
     if (err)
         return apr_psprintf(cmd->pool, "%s %s", cmd->cmd->name, err);
-    sc->public_server_where = apr_psprintf(cmd->pool, "line %d of %s", cmd->directive->line_num,
-                                           cmd->directive->filename);
+    sc->public_server_where =
+        apr_psprintf(cmd->pool, "line %d of %s", cmd->directive->line_num, cmd->directive->filename);
     return NULL;
 }
 
@@ -151,12 +152,16 @@ static const char *config_read_secret(cmd_parms *cmd, const char *spec, const ch
         return "file: needs a path, e.g. file:/etc/apache2/pbx-admin.secret";
     rv = apr_file_open(&f, path, APR_FOPEN_READ, 0, cmd->temp_pool);
     if (rv != APR_SUCCESS)
-        return apr_psprintf(cmd->pool, "cannot read password file %s: %pm; create it with the "
-                            "password on its first line (chmod 0600)", path, &rv);
+        return apr_psprintf(cmd->pool,
+                            "cannot read password file %s: %pm; create it with the "
+                            "password on its first line (chmod 0600)",
+                            path, &rv);
     if (apr_file_info_get(&fi, APR_FINFO_PROT, f) == APR_SUCCESS && (fi.protection & APR_FPROT_WREAD)) {
         apr_file_close(f);
-        return apr_psprintf(cmd->pool, "password file %s is readable by everyone; "
-                            "run chmod 0600 %s (or 0640 with group root)", path, path);
+        return apr_psprintf(cmd->pool,
+                            "password file %s is readable by everyone; "
+                            "run chmod 0600 %s (or 0640 with group root)",
+                            path, path);
     }
     rv = apr_file_gets(line, sizeof(line), f);
     apr_file_close(f);
@@ -168,8 +173,10 @@ static const char *config_read_secret(cmd_parms *cmd, const char *spec, const ch
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         line[--n] = '\0';
     if (n == 0)
-        return apr_psprintf(cmd->pool, "password file %s is empty; put the PBX admin password "
-                            "on its first line", path);
+        return apr_psprintf(cmd->pool,
+                            "password file %s is empty; put the PBX admin password "
+                            "on its first line",
+                            path);
     *out = apr_pstrdup(cmd->pool, line);
     memset(line, 0, sizeof(line));
     return NULL;
@@ -201,11 +208,15 @@ const char *pbxdial_config_set_timeout(cmd_parms *cmd, void *dc, const char *arg
     apr_interval_time_t t;
 
     if (ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS || t <= 0)
-        return apr_psprintf(cmd->pool, "PbxDialTimeout '%s' is not a positive duration; write "
-                            "seconds (e.g. 10) or milliseconds with ms (e.g. 2500ms)", arg);
+        return apr_psprintf(cmd->pool,
+                            "PbxDialTimeout '%s' is not a positive duration; write "
+                            "seconds (e.g. 10) or milliseconds with ms (e.g. 2500ms)",
+                            arg);
     if (t > apr_time_from_sec(300))
-        return apr_psprintf(cmd->pool, "PbxDialTimeout '%s' is longer than 300 s; a web request "
-                            "should not wait that long for the PBX", arg);
+        return apr_psprintf(cmd->pool,
+                            "PbxDialTimeout '%s' is longer than 300 s; a web request "
+                            "should not wait that long for the PBX",
+                            arg);
     config_srv(cmd)->timeout = t;
     return NULL;
 }
@@ -215,10 +226,11 @@ const char *pbxdial_config_set_ca_file(cmd_parms *cmd, void *dc, const char *arg
     const char *path = ap_server_root_relative(cmd->pool, arg);
     apr_finfo_t fi;
 
-    if (!path || apr_stat(&fi, path, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS
-        || fi.filetype != APR_REG)
-        return apr_psprintf(cmd->pool, "PbxDialCAFile '%s' is not a readable file; give the PEM "
-                            "file of the CA that signed the PBX certificate", arg);
+    if (!path || apr_stat(&fi, path, APR_FINFO_TYPE, cmd->temp_pool) != APR_SUCCESS || fi.filetype != APR_REG)
+        return apr_psprintf(cmd->pool,
+                            "PbxDialCAFile '%s' is not a readable file; give the PEM "
+                            "file of the CA that signed the PBX certificate",
+                            arg);
     config_srv(cmd)->ca_file = path;
     return NULL;
 }
@@ -235,7 +247,8 @@ static const char *config_parse_expr(cmd_parms *cmd, const char *arg, ap_expr_in
 
     *out = ap_expr_parse_cmd(cmd, arg, AP_EXPR_FLAG_STRING_RESULT, &err, NULL);
     if (err)
-        return apr_psprintf(cmd->pool, "%s: cannot parse expression \"%s\": %s; write a string "
+        return apr_psprintf(cmd->pool,
+                            "%s: cannot parse expression \"%s\": %s; write a string "
                             "such as \"example.com\" or \"%%{REMOTE_USER}\" "
                             "(see https://httpd.apache.org/docs/2.4/expr.html)",
                             cmd->cmd->name, arg, err);
@@ -262,8 +275,8 @@ const char *pbxdial_config_set_extension(cmd_parms *cmd, void *dcv, const char *
  * loaded now so that a bad line fails httpd -t. */
 typedef struct {
     pbxdial_filemap_parse_fn *parse;
-    int secret;                 /* refuse a file everyone may read */
-    const char *form;           /* what a line looks like, for the error */
+    int secret;       /* refuse a file everyone may read */
+    const char *form; /* what a line looks like, for the error */
 } config_map_kind_t;
 
 static const char *config_set_map(cmd_parms *cmd, const char *arg, const config_map_kind_t *kind,
@@ -285,7 +298,7 @@ static const char *config_set_map(cmd_parms *cmd, const char *arg, const config_
 const char *pbxdial_config_set_usermap(cmd_parms *cmd, void *dcv, const char *arg)
 {
     static const config_map_kind_t usermap = {
-        pbxdial_usermap_parse, 0, "each line is \"webuser extension\" or \"webuser extension@domain\"" };
+        pbxdial_usermap_parse, 0, "each line is \"webuser extension\" or \"webuser extension@domain\""};
     pbxdial_dir_conf_t *dc = dcv;
 
     return config_set_map(cmd, arg, &usermap, &dc->usermap, &dc->usermap_set);
@@ -300,11 +313,15 @@ const char *pbxdial_config_set_auth_provider(cmd_parms *cmd, void *dcv, const ch
     /* looked up now, as mod_auth_basic does: a typo fails httpd -t */
     ap = ap_lookup_provider(AUTHN_PROVIDER_GROUP, arg, AUTHN_PROVIDER_VERSION);
     if (!ap)
-        return apr_psprintf(cmd->pool, "PbxDialAuthProvider: unknown authn provider \"%s\"; load "
-                            "its module (e.g. mod_authn_file for \"file\") or use \"pbx\"", arg);
+        return apr_psprintf(cmd->pool,
+                            "PbxDialAuthProvider: unknown authn provider \"%s\"; load "
+                            "its module (e.g. mod_authn_file for \"file\") or use \"pbx\"",
+                            arg);
     if (!ap->check_password)
-        return apr_psprintf(cmd->pool, "PbxDialAuthProvider: the \"%s\" provider cannot check "
-                            "passwords", arg);
+        return apr_psprintf(cmd->pool,
+                            "PbxDialAuthProvider: the \"%s\" provider cannot check "
+                            "passwords",
+                            arg);
     if (!dc->providers_set || !dc->providers) {
         dc->providers = apr_array_make(cmd->pool, 2, sizeof(pbxdial_provider_t));
         dc->providers_set = 1;
@@ -317,8 +334,7 @@ const char *pbxdial_config_set_auth_provider(cmd_parms *cmd, void *dcv, const ch
 
 const char *pbxdial_config_set_link_passwords(cmd_parms *cmd, void *dcv, const char *arg)
 {
-    static const config_map_kind_t linkpw = {
-        pbxdial_linkpw_parse, 1, "each line is \"user:password\"" };
+    static const config_map_kind_t linkpw = {pbxdial_linkpw_parse, 1, "each line is \"user:password\""};
     pbxdial_dir_conf_t *dc = dcv;
 
     return config_set_map(cmd, arg, &linkpw, &dc->linkpw, &dc->linkpw_set);
@@ -331,8 +347,10 @@ const char *pbxdial_config_set_link_lifetime(cmd_parms *cmd, void *dcv, const ch
 
     if (ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS || t < apr_time_from_sec(1)
         || t > apr_time_from_sec(366 * 86400))
-        return apr_psprintf(cmd->pool, "PbxDialLinkLifetime '%s' is not a duration between 1 s "
-                            "and a year; write seconds, e.g. 7200, or 2h", arg);
+        return apr_psprintf(cmd->pool,
+                            "PbxDialLinkLifetime '%s' is not a duration between 1 s "
+                            "and a year; write seconds, e.g. 7200, or 2h",
+                            arg);
     dc->lifetime = apr_time_sec(t);
     return NULL;
 }
@@ -391,12 +409,16 @@ const char *pbxdial_config_set_websocket_path(cmd_parms *cmd, void *dcv, const c
     }
     /* a path on this site: the browser adds scheme and host itself */
     if (arg[0] != '/' || arg[1] == '/')
-        return apr_psprintf(cmd->pool, "PbxDialWebSocketPath '%s' must be a path on this site, "
-                            "e.g. /pbx/websocket (the <Location> with PbxDialWebSocket On)", arg);
+        return apr_psprintf(cmd->pool,
+                            "PbxDialWebSocketPath '%s' must be a path on this site, "
+                            "e.g. /pbx/websocket (the <Location> with PbxDialWebSocket On)",
+                            arg);
     for (c = arg; *c; c++)
         if (*c == '?' || *c == '#' || *c == '"' || *c == '\\' || (unsigned char)*c <= ' ')
-            return apr_psprintf(cmd->pool, "PbxDialWebSocketPath '%s' must be a plain path without "
-                                "query, spaces or quotes", arg);
+            return apr_psprintf(cmd->pool,
+                                "PbxDialWebSocketPath '%s' must be a plain path without "
+                                "query, spaces or quotes",
+                                arg);
     dc->websocket_path = arg;
     return NULL;
 }
@@ -421,11 +443,12 @@ static const char *config_limit(cmd_parms *cmd, const char *n, const char *windo
         return NULL;
     }
     v = strtol(n, &end, 10);
-    if (*end || v < 0 || v > 1000000 || !window
-        || ap_timeout_parameter_parse(window, &t, "s") != APR_SUCCESS || t < apr_time_from_sec(1)
-        || t > apr_time_from_sec(86400))
-        return apr_psprintf(cmd->pool, "%s needs a count and a duration of 1 s to 1 day, e.g. "
-                            "\"%s 10 60\" (10 per minute), or Off", cmd->cmd->name, cmd->cmd->name);
+    if (*end || v < 0 || v > 1000000 || !window || ap_timeout_parameter_parse(window, &t, "s") != APR_SUCCESS
+        || t < apr_time_from_sec(1) || t > apr_time_from_sec(86400))
+        return apr_psprintf(cmd->pool,
+                            "%s needs a count and a duration of 1 s to 1 day, e.g. "
+                            "\"%s 10 60\" (10 per minute), or Off",
+                            cmd->cmd->name, cmd->cmd->name);
     *max = (int)v;
     *win = t;
     return NULL;
@@ -455,8 +478,10 @@ const char *pbxdial_config_set_session_lifetime(cmd_parms *cmd, void *dcv, const
     }
     if (ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS || t < apr_time_from_sec(1)
         || t > apr_time_from_sec(3000))
-        return apr_psprintf(cmd->pool, "PbxDialSessionLifetime '%s' must be between 1 s and 3000 s "
-                            "(the PBX's web sessions last 3600 s by default), or Off", arg);
+        return apr_psprintf(cmd->pool,
+                            "PbxDialSessionLifetime '%s' must be between 1 s and 3000 s "
+                            "(the PBX's web sessions last 3600 s by default), or Off",
+                            arg);
     config_srv(cmd)->session_lifetime = t;
     return NULL;
 }
@@ -471,9 +496,11 @@ const char *pbxdial_config_set_cache(cmd_parms *cmd, void *dc, const char *arg)
         return err;
     /* looked up now so that a typo or a missing module fails httpd -t */
     if (!ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION))
-        return apr_psprintf(cmd->pool, "PbxDialCache: unknown cache \"%s\"; load its module "
+        return apr_psprintf(cmd->pool,
+                            "PbxDialCache: unknown cache \"%s\"; load its module "
                             "(e.g. LoadModule socache_%s_module) or use shmcb, memcache:HOST:PORT "
-                            "or redis:HOST:PORT", name, name);
+                            "or redis:HOST:PORT",
+                            name, name);
     pbxdial_store_configure(arg, cmd->directive ? cmd->directive->filename : "?",
                             cmd->directive ? (unsigned)cmd->directive->line_num : 0);
     return NULL;
@@ -484,9 +511,9 @@ static void config_trace(void *baton, const char *method, const char *path, long
 {
     request_rec *r = baton;
 
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0150) "PBX %s %s: %ld in %" APR_TIME_T_FMT
-                  " ms%s%s", method, path, status, apr_time_as_msec(elapsed), error ? ": " : "",
-                  error ? error : "");
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  PBXLOGNO(0150) "PBX %s %s: %ld in %" APR_TIME_T_FMT " ms%s%s", method, path, status,
+                  apr_time_as_msec(elapsed), error ? ": " : "", error ? error : "");
 }
 
 int pbxdial_config_has_pbx(const pbxdial_srv_conf_t *sc)
@@ -546,8 +573,7 @@ int pbxdial_config_failure_limit(const pbxdial_dir_conf_t *dc, apr_interval_time
     return dc->fail_max == PBXDIAL_UNSET ? CONFIG_DEFAULT_FAIL_MAX : dc->fail_max;
 }
 
-int pbxdial_config_auth_providers(apr_pool_t *p, const pbxdial_dir_conf_t *dc,
-                                  const pbxdial_provider_t **pv)
+int pbxdial_config_auth_providers(apr_pool_t *p, const pbxdial_dir_conf_t *dc, const pbxdial_provider_t **pv)
 {
     pbxdial_provider_t *dflt;
 
@@ -558,8 +584,7 @@ int pbxdial_config_auth_providers(apr_pool_t *p, const pbxdial_dir_conf_t *dc,
     /* as mod_auth_basic without AuthBasicProvider */
     dflt = apr_palloc(p, sizeof(*dflt));
     dflt->name = AUTHN_DEFAULT_PROVIDER;
-    dflt->provider = ap_lookup_provider(AUTHN_PROVIDER_GROUP, AUTHN_DEFAULT_PROVIDER,
-                                        AUTHN_PROVIDER_VERSION);
+    dflt->provider = ap_lookup_provider(AUTHN_PROVIDER_GROUP, AUTHN_DEFAULT_PROVIDER, AUTHN_PROVIDER_VERSION);
     *pv = dflt;
     return dflt->provider ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Configuration of mod_pbxdial: per server (the PBX and how to reach it) and
  * per directory (how a web user maps to a PBX extension). */
 #ifndef PBXDIAL_CONFIG_H
@@ -15,35 +16,35 @@
 #define PBXDIAL_UNSET (-1)
 
 typedef struct {
-    const char *server;           /* PbxDialServer, normalised, NULL if unset */
-    const char *public_server;    /* PbxDialPublicServer */
+    const char *server;              /* PbxDialServer, normalised, NULL if unset */
+    const char *public_server;       /* PbxDialPublicServer */
     const char *public_server_where; /* "line N of FILE" of it, for start-up warnings */
-    const char *admin_user;       /* PbxDialAdmin */
+    const char *admin_user;          /* PbxDialAdmin */
     const char *admin_password;
-    apr_interval_time_t timeout;  /* PbxDialTimeout; PBXDIAL_UNSET */
+    apr_interval_time_t timeout;          /* PbxDialTimeout; PBXDIAL_UNSET */
     apr_interval_time_t session_lifetime; /* PbxDialSessionLifetime; PBXDIAL_UNSET; 0: no cache */
-    const char *ca_file;          /* PbxDialCAFile */
-    int verify_peer;              /* PbxDialVerifyPeer; PBXDIAL_UNSET */
+    const char *ca_file;                  /* PbxDialCAFile */
+    int verify_peer;                      /* PbxDialVerifyPeer; PBXDIAL_UNSET */
 } pbxdial_srv_conf_t;
 
 typedef struct {
-    ap_expr_info_t *domain;       /* PbxDialDomain; NULL: none */
-    ap_expr_info_t *extension;    /* PbxDialExtension; NULL: REMOTE_USER */
-    pbxdial_filemap_t *usermap;   /* PbxDialUserMap; NULL: none */
-    apr_array_header_t *providers;/* PbxDialAuthProvider: pbxdial_provider_t; NULL: "file" */
-    pbxdial_filemap_t *linkpw;    /* PbxDialLinkPasswords; NULL: signed links refused */
-    apr_int64_t lifetime;         /* PbxDialLinkLifetime, seconds; PBXDIAL_UNSET */
-    apr_array_header_t *deny;     /* PbxDialDeny: pbxdial_policy_t *, this scope's and inherited */
-    pbxdial_policy_t *own_deny;   /* the patterns of this scope, also in deny */
-    pbxdial_policy_t *allow;      /* PbxDialAllow; NULL: any number */
-    int connect;                  /* PbxDialConnect; PBXDIAL_UNSET: Off */
-    int websocket;                /* PbxDialWebSocket; PBXDIAL_UNSET: Off */
-    int link_once;                /* PbxDialLinkOnce; PBXDIAL_UNSET: Off */
-    int rate_max;                 /* PbxDialRateLimit N (0: none); PBXDIAL_UNSET */
+    ap_expr_info_t *domain;        /* PbxDialDomain; NULL: none */
+    ap_expr_info_t *extension;     /* PbxDialExtension; NULL: REMOTE_USER */
+    pbxdial_filemap_t *usermap;    /* PbxDialUserMap; NULL: none */
+    apr_array_header_t *providers; /* PbxDialAuthProvider: pbxdial_provider_t; NULL: "file" */
+    pbxdial_filemap_t *linkpw;     /* PbxDialLinkPasswords; NULL: signed links refused */
+    apr_int64_t lifetime;          /* PbxDialLinkLifetime, seconds; PBXDIAL_UNSET */
+    apr_array_header_t *deny;      /* PbxDialDeny: pbxdial_policy_t *, this scope's and inherited */
+    pbxdial_policy_t *own_deny;    /* the patterns of this scope, also in deny */
+    pbxdial_policy_t *allow;       /* PbxDialAllow; NULL: any number */
+    int connect;                   /* PbxDialConnect; PBXDIAL_UNSET: Off */
+    int websocket;                 /* PbxDialWebSocket; PBXDIAL_UNSET: Off */
+    int link_once;                 /* PbxDialLinkOnce; PBXDIAL_UNSET: Off */
+    int rate_max;                  /* PbxDialRateLimit N (0: none); PBXDIAL_UNSET */
     apr_interval_time_t rate_window;
-    int fail_max;                 /* PbxDialFailureLimit N (0: Off); PBXDIAL_UNSET: 5 */
+    int fail_max; /* PbxDialFailureLimit N (0: Off); PBXDIAL_UNSET: 5 */
     apr_interval_time_t fail_window;
-    const char *websocket_path;   /* PbxDialWebSocketPath; NULL: browsers use the PBX */
+    const char *websocket_path; /* PbxDialWebSocketPath; NULL: browsers use the PBX */
     int websocket_path_set;
     int domain_set;
     int extension_set;
@@ -56,7 +57,7 @@ typedef struct {
 /* An authn provider named by PbxDialAuthProvider, looked up at start-up. */
 typedef struct {
     const char *name;
-    const void *provider;         /* const authn_provider * (mod_auth.h) */
+    const void *provider; /* const authn_provider * (mod_auth.h) */
 } pbxdial_provider_t;
 
 extern module AP_MODULE_DECLARE_DATA pbxdial_module;
@@ -118,8 +119,7 @@ int pbxdial_config_failure_limit(const pbxdial_dir_conf_t *dc, apr_interval_time
 /* PbxDialAuthProvider: sets *pv to the providers and returns how many;
  * default the "file" provider (looked up now, in p), none when its module
  * is not loaded. */
-int pbxdial_config_auth_providers(apr_pool_t *p, const pbxdial_dir_conf_t *dc,
-                                  const pbxdial_provider_t **pv);
+int pbxdial_config_auth_providers(apr_pool_t *p, const pbxdial_dir_conf_t *dc, const pbxdial_provider_t **pv);
 /* PbxDialDeny: one policy per scope that writes it, this one's and the
  * enclosing ones' (pbxdial_policy_decide); *n of them, 0 by default. */
 const pbxdial_policy_t *const *pbxdial_config_deny(const pbxdial_dir_conf_t *dc, int *n);

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Confirmation of click-to-dial links that ride on ambient credentials. A
  * type-1 link is authenticated by a cached Basic login or a cookie, so any
  * page can make the browser follow it: CSRF against the phone bill. Such a
@@ -24,10 +25,10 @@
 #include "httpd/stats.h"
 #include "core/url.h"
 
-#define CONFIRM_TTL 300                         /* seconds a page's token is good */
-#define CONFIRM_PURPOSE "confirm token"
-#define CONFIRM_NONCE 8                         /* random bytes: one page, one token */
-#define CONFIRM_MAC_HEX (2 * PBXDIAL_SECRET_LEN)
+#define CONFIRM_TTL       300 /* seconds a page's token is good */
+#define CONFIRM_PURPOSE   "confirm token"
+#define CONFIRM_NONCE     8 /* random bytes: one page, one token */
+#define CONFIRM_MAC_HEX   (2 * PBXDIAL_SECRET_LEN)
 #define CONFIRM_TOKEN_MAX (20 + 1 + 2 * CONFIRM_NONCE + 1 + CONFIRM_MAC_HEX)
 
 /* Is this value of Origin (is_referer 0) or Referer (1) the site's own
@@ -42,8 +43,8 @@ static int confirm_is_own(request_rec *r, const char *value, int is_referer)
 {
     pbxdial_url_origin_t own;
 
-    if (!pbxdial_url_origin_make(r->pool, ap_http_scheme(r), ap_get_server_name(r),
-                                 ap_get_server_port(r), &own))
+    if (!pbxdial_url_origin_make(r->pool, ap_http_scheme(r), ap_get_server_name(r), ap_get_server_port(r),
+                                 &own))
         return 0;
     return pbxdial_url_origin_is(r->pool, value, is_referer, &own);
 }
@@ -86,10 +87,10 @@ static const char *confirm_mac(request_rec *r, const char *args, apr_int64_t exp
     unsigned char mac[PBXDIAL_SECRET_LEN];
     char hex[CONFIRM_MAC_HEX + 1];
     const char *a = args ? args : "";
-    const char *data = apr_psprintf(r->pool, "%" APR_SIZE_T_FMT ":%s|%" APR_SIZE_T_FMT ":%s|%"
-                                    APR_SIZE_T_FMT ":%s|%" APR_INT64_T_FMT "|%s",
-                                    strlen(r->uri), r->uri, strlen(r->user), r->user, strlen(a), a, expiry,
-                                    nonce);
+    const char *data = apr_psprintf(
+        r->pool,
+        "%" APR_SIZE_T_FMT ":%s|%" APR_SIZE_T_FMT ":%s|%" APR_SIZE_T_FMT ":%s|%" APR_INT64_T_FMT "|%s",
+        strlen(r->uri), r->uri, strlen(r->user), r->user, strlen(a), a, expiry, nonce);
 
     pbxdial_secret_hmac(CONFIRM_PURPOSE, data, strlen(data), mac);
     confirm_hex(hex, mac, PBXDIAL_SECRET_LEN);
@@ -105,16 +106,18 @@ int pbxdial_confirm_ask(request_rec *r, const char *args, const char *ext_at, co
     const char *token;
 
     if (apr_generate_random_bytes(raw, sizeof(raw)) != APR_SUCCESS) {
-        pbxdial_problem_t pr = { HTTP_SERVICE_UNAVAILABLE, "internal", "Cannot confirm now",
-                                 "The server could not make a confirmation; try again." };
+        pbxdial_problem_t pr = {HTTP_SERVICE_UNAVAILABLE, "internal", "Cannot confirm now",
+                                "The server could not make a confirmation; try again."};
         return pbxdial_respond_problem(r, &pr);
     }
     confirm_hex(nonce, raw, CONFIRM_NONCE);
-    token = apr_psprintf(r->pool, "%" APR_INT64_T_FMT ".%s.%s", expiry, nonce, confirm_mac(r, args, expiry, nonce));
+    token = apr_psprintf(r->pool, "%" APR_INT64_T_FMT ".%s.%s", expiry, nonce,
+                         confirm_mac(r, args, expiry, nonce));
 
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0901)
-                  "click-to-dial link for %s to %s without proof that it came from this site: "
-                  "asking the user to confirm", ext_at, dest);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  PBXLOGNO(0901) "click-to-dial link for %s to %s without proof that it came from this site: "
+                                 "asking the user to confirm",
+                  ext_at, dest);
 
     pbxdial_stats_add(PBXDIAL_STAT_CONFIRMS);
     pbxdial_respond_nostore(r); /* no-store, and cannot be framed (the page is the clickjacking target) */
@@ -125,10 +128,13 @@ int pbxdial_confirm_ask(request_rec *r, const char *args, const char *ext_at, co
                                      "to confirm");
     ap_set_content_type(r, "text/html; charset=utf-8");
     ap_rputs(pbxdial_page_confirm(r->pool, "Confirm the call",
-                                  apr_psprintf(r->pool, "A link asks to call %s from your extension %s. "
-                                               "Place the call?", dest, ext_at),
+                                  apr_psprintf(r->pool,
+                                               "A link asks to call %s from your extension %s. "
+                                               "Place the call?",
+                                               dest, ext_at),
                                   apr_pstrcat(r->pool, r->uri, args ? "?" : "", args ? args : "", NULL),
-                                  token, "Call"), r);
+                                  token, "Call"),
+             r);
     return OK;
 }
 
@@ -159,28 +165,26 @@ static const char *confirm_form_token(request_rec *r)
 
 const pbxdial_problem_t *pbxdial_confirm_check(request_rec *r, const char *args)
 {
-    static const pbxdial_problem_t foreign = {
-        HTTP_FORBIDDEN, "confirmation_invalid", "Call not confirmed",
-        "The confirmation must come from this site's own page." };
-    static const pbxdial_problem_t malformed = {
-        HTTP_FORBIDDEN, "confirmation_invalid", "Call not confirmed",
-        "The confirmation carries no valid token." };
+    static const pbxdial_problem_t foreign = {HTTP_FORBIDDEN, "confirmation_invalid", "Call not confirmed",
+                                              "The confirmation must come from this site's own page."};
+    static const pbxdial_problem_t malformed = {HTTP_FORBIDDEN, "confirmation_invalid", "Call not confirmed",
+                                                "The confirmation carries no valid token."};
     static const pbxdial_problem_t stale = {
         HTTP_FORBIDDEN, "confirmation_invalid", "Call not confirmed",
-        "The confirmation has expired or belongs to another link; open the link again." };
-    static const pbxdial_problem_t used = {
-        HTTP_FORBIDDEN, "confirmation_invalid", "Call not confirmed",
-        "This confirmation was already used; open the link again." };
+        "The confirmation has expired or belongs to another link; open the link again."};
+    static const pbxdial_problem_t used = {HTTP_FORBIDDEN, "confirmation_invalid", "Call not confirmed",
+                                           "This confirmation was already used; open the link again."};
     static const pbxdial_problem_t unavailable = {
         HTTP_SERVICE_UNAVAILABLE, "cache_unavailable", "Cannot confirm now",
-        "The server cannot tell whether this confirmation was used before; try again later." };
+        "The server cannot tell whether this confirmation was used before; try again later."};
     const char *token, *dot, *mac, *why, *nonce;
     apr_int64_t expiry, now = apr_time_sec(apr_time_now());
     char *end;
 
     if ((why = pbxdial_reqstate_cross_site(r))) {
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0902)
-                      "confirmation POST for \"%s\" refused: %s", ap_escape_logitem(r->pool, r->user), why);
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r,
+                      PBXLOGNO(0902) "confirmation POST for \"%s\" refused: %s",
+                      ap_escape_logitem(r->pool, r->user), why);
         return &foreign;
     }
     /* EXPIRY.NONCE.MAC: decimal seconds, then lower-case hex */
@@ -198,9 +202,10 @@ const pbxdial_problem_t *pbxdial_confirm_check(request_rec *r, const char *args)
         return &malformed;
     /* the MAC first: an expiry we did not write is tampering, not staleness */
     if (CRYPTO_memcmp(confirm_mac(r, args, expiry, nonce), mac, CONFIRM_MAC_HEX)) {
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0903)
-                      "confirmation POST for \"%s\": the token was not made for this user and link",
-                      ap_escape_logitem(r->pool, r->user));
+        ap_log_rerror(
+            APLOG_MARK, APLOG_NOTICE, 0, r,
+            PBXLOGNO(0903) "confirmation POST for \"%s\": the token was not made for this user and link",
+            ap_escape_logitem(r->pool, r->user));
         return &stale;
     }
     if (expiry < now || expiry > now + CONFIRM_TTL + 5)
@@ -212,13 +217,15 @@ const pbxdial_problem_t *pbxdial_confirm_check(request_rec *r, const char *args)
     case 1:
         return NULL;
     case 0:
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0904)
-                      "confirmation POST for \"%s\" replayed", ap_escape_logitem(r->pool, r->user));
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0904) "confirmation POST for \"%s\" replayed",
+                      ap_escape_logitem(r->pool, r->user));
         return &used;
     default:
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0905)
-                      "confirmation POST for \"%s\" refused: PbxDialCache cannot say whether it was "
-                      "used before", ap_escape_logitem(r->pool, r->user));
+        ap_log_rerror(
+            APLOG_MARK, APLOG_ERR, 0, r,
+            PBXLOGNO(0905) "confirmation POST for \"%s\" refused: PbxDialCache cannot say whether it was "
+                           "used before",
+            ap_escape_logitem(r->pool, r->user));
         return &unavailable;
     }
 }

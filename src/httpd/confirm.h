@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Type-1 links (ambient credentials) that do not come with proof of this
  * site: a page asks the user to confirm, and only its POST, carrying a
  * signed single-use token bound to the user and the link, dials. */

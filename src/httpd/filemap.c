@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Per-process cache of a file parsed into a hash. Readers and the reloader
  * share one mutex: a lookup is a hash get, so holding it is cheap, and it
  * means a map is never freed while a thread reads it. A file that cannot be
@@ -16,8 +17,8 @@ struct pbxdial_filemap_t {
     const char *path;
     pbxdial_filemap_parse_fn *parse;
     int secret;
-    apr_pool_t *parent;          /* where each map's own pool hangs */
-    apr_pool_t *pool;            /* the current map */
+    apr_pool_t *parent; /* where each map's own pool hangs */
+    apr_pool_t *pool;   /* the current map */
     apr_hash_t *map;
     apr_time_t mtime;
     apr_off_t size;
@@ -48,8 +49,10 @@ static const char *filemap_load(pbxdial_filemap_t *m, apr_pool_t *ptemp)
     }
     if (m->secret && (fi.protection & APR_FPROT_WREAD)) {
         apr_file_close(f);
-        return apr_psprintf(ptemp, "%s holds secrets but is readable by everyone; run chmod 0600 %s "
-                            "(or 0640 with the server's group)", m->path, m->path);
+        return apr_psprintf(ptemp,
+                            "%s holds secrets but is readable by everyone; run chmod 0600 %s "
+                            "(or 0640 with the server's group)",
+                            m->path, m->path);
     }
     len = (apr_size_t)fi.size;
     buf = apr_palloc(ptemp, len + 1);
@@ -73,8 +76,8 @@ static const char *filemap_load(pbxdial_filemap_t *m, apr_pool_t *ptemp)
     return NULL;
 }
 
-const char *pbxdial_filemap_open(apr_pool_t *p, const char *path, pbxdial_filemap_parse_fn *parse,
-                                 int secret, pbxdial_filemap_t **out)
+const char *pbxdial_filemap_open(apr_pool_t *p, const char *path, pbxdial_filemap_parse_fn *parse, int secret,
+                                 pbxdial_filemap_t **out)
 {
     pbxdial_filemap_t *m = apr_pcalloc(p, sizeof(*m));
     apr_pool_t *ptemp;
@@ -111,15 +114,14 @@ const char *pbxdial_filemap_get(request_rec *r, pbxdial_filemap_t *m, const char
         if (apr_stat(&fi, m->path, APR_FINFO_SIZE | APR_FINFO_MTIME, r->pool) == APR_SUCCESS
             && (fi.mtime != m->mtime || fi.size != m->size)) {
             const char *err = filemap_load(m, r->pool);
-            m->mtime = fi.mtime;      /* a broken file is reported once, not every second */
+            m->mtime = fi.mtime; /* a broken file is reported once, not every second */
             m->size = fi.size;
             if (err)
-                ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0301)
-                              "keeping the previous contents of %s: %s", m->path, err);
+                ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                              PBXLOGNO(0301) "keeping the previous contents of %s: %s", m->path, err);
             else
-                ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0302)
-                              "reloaded %s (%u entries)", m->path,
-                              apr_hash_count(m->map));
+                ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0302) "reloaded %s (%u entries)",
+                              m->path, apr_hash_count(m->map));
         }
     }
     v = key ? apr_hash_get(m->map, key, APR_HASH_KEY_STRING) : NULL;

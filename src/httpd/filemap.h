@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* A text file parsed into a hash (PbxDialUserMap, PbxDialLinkPasswords),
  * loaded at start-up and re-read when it changes (checked at most once a
  * second per process). */
@@ -15,8 +16,8 @@ typedef const char *pbxdial_filemap_parse_fn(apr_pool_t *p, const char *text, ap
 
 /* Loads path at configuration time; returns an error for httpd -t. With
  * secret set, a file that everyone may read is refused. */
-const char *pbxdial_filemap_open(apr_pool_t *p, const char *path, pbxdial_filemap_parse_fn *parse,
-                                 int secret, pbxdial_filemap_t **out);
+const char *pbxdial_filemap_open(apr_pool_t *p, const char *path, pbxdial_filemap_parse_fn *parse, int secret,
+                                 pbxdial_filemap_t **out);
 
 /* The value for key (copied into r->pool), or NULL. */
 const char *pbxdial_filemap_get(request_rec *r, pbxdial_filemap_t *m, const char *key);

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The opening the four handlers share: is the request theirs, is the method
  * one they answer, can this server reach a PBX, is there a user. One order
  * and one answer for each refusal, whichever handler meets it; the handler
@@ -51,12 +52,12 @@ static const pbxdial_problem_t *open_method_refused(request_rec *r, apr_int64_t 
 int pbxdial_handler_open(request_rec *r, const char *name, apr_int64_t methods, int flags,
                          const pbxdial_problem_t **problem)
 {
-    static const pbxdial_problem_t not_configured = {
-        HTTP_INTERNAL_SERVER_ERROR, "not_configured", "Not configured",
-        "The PBX connection is not configured on this server." };
+    static const pbxdial_problem_t not_configured = {HTTP_INTERNAL_SERVER_ERROR, "not_configured",
+                                                     "Not configured",
+                                                     "The PBX connection is not configured on this server."};
     static const pbxdial_problem_t not_authenticated = {
         HTTP_FORBIDDEN, "not_authenticated", "Not logged in",
-        "This location must be protected by Apache authentication." };
+        "This location must be protected by Apache authentication."};
     const pbxdial_srv_conf_t *sc;
     int rv;
 
@@ -75,16 +76,18 @@ int pbxdial_handler_open(request_rec *r, const char *name, apr_int64_t methods, 
         return rv;
     sc = ap_get_module_config(r->server->module_config, &pbxdial_module);
     if ((flags & PBXDIAL_OPEN_PBX) && !pbxdial_config_has_pbx(sc)) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0103)
-                      "%s needs PbxDialServer and PbxDialAdmin in the server or virtual host "
-                      "config", r->uri);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      PBXLOGNO(0103) "%s needs PbxDialServer and PbxDialAdmin in the server or virtual host "
+                                     "config",
+                      r->uri);
         *problem = &not_configured;
         return OK;
     }
     if ((flags & PBXDIAL_OPEN_USER) && (!r->user || !*r->user)) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0101)
-                      "%s is served without an authenticated user; protect it with Apache "
-                      "authentication and \"Require valid-user\"", r->uri);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      PBXLOGNO(0101) "%s is served without an authenticated user; protect it with Apache "
+                                     "authentication and \"Require valid-user\"",
+                      r->uri);
         *problem = &not_authenticated;
         return OK;
     }

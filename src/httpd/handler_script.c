@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* pbxdial-script (/js/callback.js): the browser script, compiled into the
  * module so that it always matches the module's JSON, served from memory with
  * a content-hash ETag so browsers revalidate cheaply (304). */
@@ -15,9 +16,9 @@
  * revalidates with that, which would never match: take it as our tag. */
 static void script_unsuffix_etag(request_rec *r)
 {
-    static const char *const suffixes[] = { "-gzip\"", "-br\"", NULL };
+    static const char *const suffixes[] = {"-gzip\"", "-br\"", NULL};
     const char *inm = apr_table_get(r->headers_in, "If-None-Match");
-    apr_size_t taglen = sizeof(pbxdial_callback_js_etag) - 2;     /* without the closing quote */
+    apr_size_t taglen = sizeof(pbxdial_callback_js_etag) - 2; /* without the closing quote */
     const char *hit;
     int i;
 
@@ -49,15 +50,15 @@ int pbxdial_handler_script(request_rec *r)
     ap_update_mtime(r, pbxdial_callback_js_mtime);
     ap_set_last_modified(r);
     if ((rv = ap_meets_conditions(r)) != OK)
-        return rv;                           /* 304 Not Modified, 412 */
+        return rv; /* 304 Not Modified, 412 */
 
     ap_set_content_length(r, pbxdial_callback_js_len);
     if (r->header_only)
         return OK;
     bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create((const char *)pbxdial_callback_js,
-                                                           pbxdial_callback_js_len,
-                                                           r->connection->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(bb,
+                            apr_bucket_immortal_create((const char *)pbxdial_callback_js,
+                                                       pbxdial_callback_js_len, r->connection->bucket_alloc));
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(r->connection->bucket_alloc));
     return ap_pass_brigade_fchk(r, bb, "pbxdial: sending callback.js");
 }

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* pbxdial-status: what the module did since the server started, like
  * mod_status's server-status: an HTML page, ?auto for scripts (text),
  * ?json (or Accept: application/json) and ?format=prometheus (or a scraper's
@@ -65,8 +66,9 @@ static int status_json(request_rec *r, const pbxdial_stats_view_t *v)
     json_object_set_new(j, "pbx_errors", errors);
     json_object_set_new(j, "pbx_requests", json_integer(v->pbx_requests));
     json_object_set_new(j, "pbx_transfer_thread", json_boolean(pbxdial_pbx_transfer_thread()));
-    json_object_set_new(j, "pbx_latency_ms", json_pack("{s:f, s:f, s:f, s:f}", "p50", v->p50_ms,
-                                                       "p90", v->p90_ms, "p99", v->p99_ms, "max", v->max_ms));
+    json_object_set_new(j, "pbx_latency_ms",
+                        json_pack("{s:f, s:f, s:f, s:f}", "p50", v->p50_ms, "p90", v->p90_ms, "p99",
+                                  v->p99_ms, "max", v->max_ms));
     json_object_set_new(j, "pbx_steps", status_steps_json(v));
     text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(j);
@@ -89,17 +91,18 @@ static void status_auto(request_rec *r, const pbxdial_stats_view_t *v)
     for (i = 1; i <= PBXDIAL_PBX_INTERNAL; i++)
         if (v->pbx_errors[i])
             ap_rprintf(r, "pbx_error_%d: %lu (%s)\n", i, v->pbx_errors[i], pbxdial_pbx_rc_name(i));
-    ap_rprintf(r, "pbx_requests: %lu\npbx_latency_p50_ms: %.1f\npbx_latency_p90_ms: %.1f\n"
+    ap_rprintf(r,
+               "pbx_requests: %lu\npbx_latency_p50_ms: %.1f\npbx_latency_p90_ms: %.1f\n"
                "pbx_latency_p99_ms: %.1f\npbx_latency_max_ms: %.0f\n",
                v->pbx_requests, v->p50_ms, v->p90_ms, v->p99_ms, v->max_ms);
     ap_rprintf(r, "pbx_transfer_thread: %d\n", pbxdial_pbx_transfer_thread());
     for (i = 0; i < PBXDIAL_PBX_STEP_N; i++) {
-        ap_rprintf(r, "pbx_step_%s_ok: %lu\npbx_step_%s_failed: %lu\n", pbxdial_pbx_step_name(i), v->steps[i].ok,
-                   pbxdial_pbx_step_name(i), v->steps[i].failed);
+        ap_rprintf(r, "pbx_step_%s_ok: %lu\npbx_step_%s_failed: %lu\n", pbxdial_pbx_step_name(i),
+                   v->steps[i].ok, pbxdial_pbx_step_name(i), v->steps[i].failed);
         if (v->steps[i].failed)
-            ap_rprintf(r, "pbx_step_%s_last_error: %s (%ld) at %" APR_TIME_T_FMT "\n", pbxdial_pbx_step_name(i),
-                       pbxdial_pbx_rc_name(v->steps[i].last_rc), v->steps[i].last_status,
-                       apr_time_sec(v->steps[i].last_time));
+            ap_rprintf(r, "pbx_step_%s_last_error: %s (%ld) at %" APR_TIME_T_FMT "\n",
+                       pbxdial_pbx_step_name(i), pbxdial_pbx_rc_name(v->steps[i].last_rc),
+                       v->steps[i].last_status, apr_time_sec(v->steps[i].last_time));
     }
 }
 
@@ -119,9 +122,12 @@ static void status_html(request_rec *r, const pbxdial_stats_view_t *v)
              "</title>\n<style>body{font:15px/1.5 system-ui,sans-serif;margin:2em;color:#1f2430}"
              "table{border-collapse:collapse;margin:0 2em 1.5em 0;display:inline-table;vertical-align:top}"
              "td,th{padding:.2em .8em;border-bottom:1px solid #e3e6ec;text-align:left}"
-             ".n{text-align:right;font-variant-numeric:tabular-nums}</style></head><body>\n", r);
-    ap_rprintf(r, "<h1>mod_pbxdial status</h1>\n<p>Counting since %s, for all children of this server. "
-               "Also as <a href=\"?auto\">text</a> and <a href=\"?json\">JSON</a>.</p>\n", since);
+             ".n{text-align:right;font-variant-numeric:tabular-nums}</style></head><body>\n",
+             r);
+    ap_rprintf(r,
+               "<h1>mod_pbxdial status</h1>\n<p>Counting since %s, for all children of this server. "
+               "Also as <a href=\"?auto\">text</a> and <a href=\"?json\">JSON</a>.</p>\n",
+               since);
     ap_rputs("<table><tr><th>Activity</th><th class=n>count</th></tr>\n", r);
     for (i = 0; i < PBXDIAL_STAT_N; i++)
         status_row(r, pbxdial_stats_name(i), v->counts[i]);
@@ -136,25 +142,28 @@ static void status_html(request_rec *r, const pbxdial_stats_view_t *v)
     for (i = 1; i <= PBXDIAL_PBX_INTERNAL; i++)
         if (v->pbx_errors[i])
             status_row(r, apr_pstrcat(r->pool, "errors: ", pbxdial_pbx_rc_name(i), NULL), v->pbx_errors[i]);
-    ap_rprintf(r, "<tr><td>latency p50 / p90 / p99</td><td class=n>%.1f / %.1f / %.1f ms</td></tr>\n"
+    ap_rprintf(r,
+               "<tr><td>latency p50 / p90 / p99</td><td class=n>%.1f / %.1f / %.1f ms</td></tr>\n"
                "<tr><td>latency max</td><td class=n>%.0f ms</td></tr>\n"
                "<tr><td>this child's transfers</td><td class=n>%s</td></tr>\n</table>\n",
                v->p50_ms, v->p90_ms, v->p99_ms, v->max_ms,
                pbxdial_pbx_transfer_thread() ? "its transfer thread" : "its worker threads");
     /* the last failure of each step: what a failing site tells its admin */
-    ap_rputs("<table><tr><th>PBX step</th><th class=n>ok</th><th class=n>failed</th><th>last failure</th></tr>\n", r);
+    ap_rputs(
+        "<table><tr><th>PBX step</th><th class=n>ok</th><th class=n>failed</th><th>last failure</th></tr>\n",
+        r);
     for (i = 0; i < PBXDIAL_PBX_STEP_N; i++) {
         char when[APR_RFC822_DATE_LEN] = "";
         if (v->steps[i].failed)
             apr_rfc822_date(when, v->steps[i].last_time);
-        ap_rprintf(r, "<tr><td>%s</td><td class=n>%lu</td><td class=n>%lu</td><td>%s</td></tr>\n",
-                   pbxdial_pbx_step_name(i), v->steps[i].ok, v->steps[i].failed,
-                   v->steps[i].failed ? apr_psprintf(r->pool, "%s%s, %s", pbxdial_pbx_rc_name(v->steps[i].last_rc),
-                                                     v->steps[i].last_status
-                                                         ? apr_psprintf(r->pool, " (HTTP %ld)", v->steps[i].last_status)
-                                                         : "",
-                                                     when)
-                                      : "none");
+        ap_rprintf(
+            r, "<tr><td>%s</td><td class=n>%lu</td><td class=n>%lu</td><td>%s</td></tr>\n",
+            pbxdial_pbx_step_name(i), v->steps[i].ok, v->steps[i].failed,
+            v->steps[i].failed ? apr_psprintf(
+                r->pool, "%s%s, %s", pbxdial_pbx_rc_name(v->steps[i].last_rc),
+                v->steps[i].last_status ? apr_psprintf(r->pool, " (HTTP %ld)", v->steps[i].last_status) : "",
+                when)
+                               : "none");
     }
     ap_rputs("</table>\n</body></html>\n", r);
 }
@@ -165,7 +174,7 @@ typedef enum { STATUS_HTML, STATUS_AUTO, STATUS_JSON, STATUS_PROMETHEUS, STATUS_
  * a query, the Accept header chooses (a scraper's, JSON, else the page) */
 static status_format_e status_format(request_rec *r)
 {
-    static const char *const names[] = { "html", "auto", "json", "prometheus" };
+    static const char *const names[] = {"html", "auto", "json", "prometheus"};
     const char *accept = apr_table_get(r->headers_in, "Accept");
     int i;
 

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The content handlers (one file each) and what they share. */
 #ifndef PBXDIAL_HANDLERS_H
 #define PBXDIAL_HANDLERS_H
@@ -12,10 +13,10 @@
 #define PBXDIAL_HANDLER_STATUS "pbxdial-status"
 
 /* What a handler needs before it starts (pbxdial_handler_open's flags). */
-#define PBXDIAL_OPEN_NO_HEAD    0x1     /* HEAD is refused: it would do what GET does */
-#define PBXDIAL_OPEN_PBX        0x2     /* needs PbxDialServer and PbxDialAdmin */
-#define PBXDIAL_OPEN_USER       0x4     /* needs an authenticated user */
-#define PBXDIAL_OPEN_READS_POST 0x8     /* reads a POST body itself; other bodies are discarded */
+#define PBXDIAL_OPEN_NO_HEAD    0x1 /* HEAD is refused: it would do what GET does */
+#define PBXDIAL_OPEN_PBX        0x2 /* needs PbxDialServer and PbxDialAdmin */
+#define PBXDIAL_OPEN_USER       0x4 /* needs an authenticated user */
+#define PBXDIAL_OPEN_READS_POST 0x8 /* reads a POST body itself; other bodies are discarded */
 
 /* The opening every handler shares (handler_open.c). DECLINED unless r is
  * for the handler name. Else, in this order: methods (AP_METHOD_BIT <<

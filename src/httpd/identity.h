@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Who the web user is on the PBX: extension and tenant domain, from
  * PbxDialUserMap / PbxDialExtension / PbxDialDomain evaluated for the
  * request. Where PbxDialDomain is set it is the only tenant: a name that
@@ -11,15 +12,15 @@
 
 typedef struct {
     const char *ext;
-    const char *domain;           /* canonical (account.h) */
+    const char *domain; /* canonical (account.h) */
 } pbxdial_identity_t;
 
 typedef enum {
     PBXDIAL_TENANT_OK = 0,
-    PBXDIAL_TENANT_BAD_NAME,      /* not ext[@domain] */
-    PBXDIAL_TENANT_NO_DOMAIN,     /* a bare ext, and PbxDialDomain is not set */
-    PBXDIAL_TENANT_UNAVAILABLE,   /* PbxDialDomain is set but empty, invalid or failed */
-    PBXDIAL_TENANT_OTHER          /* @domain is not the tenant PbxDialDomain pins */
+    PBXDIAL_TENANT_BAD_NAME,    /* not ext[@domain] */
+    PBXDIAL_TENANT_NO_DOMAIN,   /* a bare ext, and PbxDialDomain is not set */
+    PBXDIAL_TENANT_UNAVAILABLE, /* PbxDialDomain is set but empty, invalid or failed */
+    PBXDIAL_TENANT_OTHER        /* @domain is not the tenant PbxDialDomain pins */
 } pbxdial_tenant_e;
 
 /* Pins a user name (ext or ext@domain) to the tenant of the location: with

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Self-authenticating click-to-dial links (types 2 and 3) on locations with
  * SetHandler pbxdial-call, so that plain `Require valid-user` works for every
  * link type: a check_authn hook (before mod_auth_basic) verifies a signed
@@ -27,7 +28,7 @@
 static int linkauth_refuse(request_rec *r, int status, const char *code, const char *title,
                            const char *message)
 {
-    pbxdial_problem_t pr = { status, code, title, message };
+    pbxdial_problem_t pr = {status, code, title, message};
 
     pbxdial_respond_problem(r, &pr);
     return DONE;
@@ -56,8 +57,9 @@ static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_tab
     pbxdial_link_e rc;
 
     if (!dc->linkpw) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0501)
-                      "signed click-to-dial link refused: no PbxDialLinkPasswords for %s", r->uri);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      PBXLOGNO(0501) "signed click-to-dial link refused: no PbxDialLinkPasswords for %s",
+                      r->uri);
         return linkauth_refuse(r, HTTP_FORBIDDEN, "link_not_enabled", "Signed links are not accepted here",
                                "This server does not accept signed links (PbxDialLinkPasswords is not set).");
     }
@@ -68,8 +70,8 @@ static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_tab
                              apr_table_get(q, "duration"), apr_table_get(q, "auth"),
                              apr_time_sec(r->request_time), lifetime, PBXDIAL_LINK_MAX_FUTURE);
     if (rc != PBXDIAL_LINK_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0502)
-                      "signed click-to-dial link for \"%s\" refused: %s",
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      PBXLOGNO(0502) "signed click-to-dial link for \"%s\" refused: %s",
                       user ? ap_escape_logitem(r->pool, user) : "", pbxdial_link_rc_text(rc));
         if (rc == PBXDIAL_LINK_BAD_HASH)
             pbxdial_throttle_failed(r, dc, user);
@@ -99,41 +101,42 @@ static int linkauth_signed(request_rec *r, const pbxdial_dir_conf_t *dc, apr_tab
                                                 apr_table_get(q, "dest"), apr_table_get(q, "time"),
                                                 apr_table_get(q, "duration"), apr_table_get(q, "auth"));
         /* kept until no clock could call the link valid any more */
-        switch (key ? pbxdial_store_first_use(r, key, r->request_time + apr_time_from_sec(lifetime)
-                                                      + apr_time_from_sec(2 * PBXDIAL_LINK_MAX_FUTURE))
+        switch (key ? pbxdial_store_first_use(r, key,
+                                              r->request_time + apr_time_from_sec(lifetime)
+                                                  + apr_time_from_sec(2 * PBXDIAL_LINK_MAX_FUTURE))
                     : -1) {
         case 0:
-            ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(0506)
-                          "signed link for \"%s\" replayed (PbxDialLinkOnce)",
+            ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r,
+                          PBXLOGNO(0506) "signed link for \"%s\" replayed (PbxDialLinkOnce)",
                           ap_escape_logitem(r->pool, user));
             return linkauth_refuse(r, HTTP_FORBIDDEN, "link_used", "This link was already used",
                                    "link already used: each signed link dials once.");
         case -1:
-            return linkauth_refuse(r, HTTP_SERVICE_UNAVAILABLE, "cache_unavailable",
-                                   "Cannot check the link now",
-                                   "The server cannot tell whether this link was used before; try again later.");
+            return linkauth_refuse(
+                r, HTTP_SERVICE_UNAVAILABLE, "cache_unavailable", "Cannot check the link now",
+                "The server cannot tell whether this link was used before; try again later.");
         }
     }
     r->user = apr_pstrdup(r->pool, user);
     r->ap_auth_type = "PbxDialLink";
     pbxdial_reqstate_get(r)->link_type = PBXDIAL_LINK_SIGNED;
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0507)
-                  "signed link of \"%s\" verified", ap_escape_logitem(r->pool, user));
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0507) "signed link of \"%s\" verified",
+                  ap_escape_logitem(r->pool, user));
     return OK;
 }
 
 /* mod_auth_basic's provider loop: "not found" asks the next provider. */
-static authn_status linkauth_check_password(request_rec *r, const pbxdial_dir_conf_t *dc,
-                                            const char *user, const char *password)
+static authn_status linkauth_check_password(request_rec *r, const pbxdial_dir_conf_t *dc, const char *user,
+                                            const char *password)
 {
     authn_status st = AUTH_USER_NOT_FOUND;
     const pbxdial_provider_t *pv;
     int i, n = pbxdial_config_auth_providers(r->pool, dc, &pv);
 
     if (n == 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0503)
-                      "auth=user:password links need an authn provider: load mod_authn_file "
-                      "or set PbxDialAuthProvider");
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      PBXLOGNO(0503) "auth=user:password links need an authn provider: load mod_authn_file "
+                                     "or set PbxDialAuthProvider");
         return AUTH_GENERAL_ERROR;
     }
     for (i = 0; i < n; i++) {
@@ -162,16 +165,17 @@ static int linkauth_password(request_rec *r, const pbxdial_dir_conf_t *dc, const
         r->user = (char *)user;
         r->ap_auth_type = "PbxDialLink";
         pbxdial_reqstate_get(r)->link_type = PBXDIAL_LINK_PASSWORD;
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0508)
-                      "auth=user:password link of \"%s\" accepted", ap_escape_logitem(r->pool, user));
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      PBXLOGNO(0508) "auth=user:password link of \"%s\" accepted",
+                      ap_escape_logitem(r->pool, user));
         return OK;
     case AUTH_GENERAL_ERROR:
         return linkauth_refuse(r, HTTP_INTERNAL_SERVER_ERROR, "auth_error", "Cannot check the link",
                                "The server could not check the user name and password.");
     default:
         pbxdial_throttle_failed(r, dc, user);
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0504)
-                      "click-to-dial link with a wrong password or unknown user \"%s\"",
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      PBXLOGNO(0504) "click-to-dial link with a wrong password or unknown user \"%s\"",
                       ap_escape_logitem(r->pool, user));
         return linkauth_refuse(r, HTTP_FORBIDDEN, "link_bad_password", "Wrong user name or password",
                                "The user name or password in the link is not correct.");
@@ -192,7 +196,7 @@ int pbxdial_linkauth_check(request_rec *r)
     auth = apr_table_get(q, "auth");
     if (!auth) {
         if (ap_auth_type(r))
-            return DECLINED;                /* type 1: Apache challenges */
+            return DECLINED; /* type 1: Apache challenges */
         return linkauth_refuse(r, HTTP_FORBIDDEN, "link_unauthenticated", "This link is not signed",
                                "The link carries no auth parameter, and this location accepts "
                                "no other login.");

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Logging conventions: every message carries a stable number, like httpd's
  * APLOGNO, so admins can search for it; per-module LogLevel works because
  * each file declares the module. Never log passwords, hashes, tokens or

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Secrets in click-to-dial links (auth=user:password, signed hashes) arrive
  * in the query string, which httpd logs in several places: the access log
  * (%r, %q, %U%q), and at LogLevel core:trace5 the raw request line, logged
@@ -28,7 +29,7 @@
 #include "core/query.h"
 #include "httpd/reqstate.h"
 
-static const char *const logmask_names[] = { "auth", "password", NULL };
+static const char *const logmask_names[] = {"auth", "password", NULL};
 
 int pbxdial_logmask_create_request(request_rec *r)
 {
@@ -36,7 +37,7 @@ int pbxdial_logmask_create_request(request_rec *r)
     pbxdial_reqstate_t *rq;
 
     if (ap_get_module_loglevel(cur, AP_CORE_MODULE_INDEX) < APLOG_TRACE5)
-        return OK;                     /* the usual case: nothing to do */
+        return OK; /* the usual case: nothing to do */
     rq = pbxdial_reqstate_get(r);
     rq->log_before = (struct ap_logconf *)r->log;
     rq->log_capped = ap_new_log_config(r->pool, cur);
@@ -71,7 +72,7 @@ pbxdial_reqstate_t *pbxdial_logmask_apply(request_rec *r)
 
     if (rq->args_saved)
         return rq;
-    rq->args = r->args;                /* the module reads this copy */
+    rq->args = r->args; /* the module reads this copy */
     rq->args_saved = 1;
     /* an internal redirect's request line is its original's: the access log
      * shows %r and %U of the first request, %q of the last */
@@ -88,8 +89,7 @@ static void logmask_trace(request_rec *r)
     if (rq && rq->log_capped) {
         rq->log_capped = NULL;
         ap_log_rerror_(__FILE__, __LINE__, AP_CORE_MODULE_INDEX, APLOG_TRACE5, 0, r,
-                       "Request received from client: %s",
-                       ap_escape_logitem(r->pool, r->the_request));
+                       "Request received from client: %s", ap_escape_logitem(r->pool, r->the_request));
     }
 }
 

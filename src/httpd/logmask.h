@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Keeps the secrets of click-to-dial links (auth=...) out of every log,
  * wherever the pbxdial-call handler is set (src/logmask.c says how). */
 #ifndef PBXDIAL_LOGMASK_H

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* PbxDialRateLimit: how many PBX sessions one extension may have minted per
  * window, whatever the door (a call, /rest/pbxlogin, the same-origin
  * websocket). */

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Per-request state and the handler test shared by the hooks. */
 #include <httpd.h>
 #include <http_config.h>

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* What the module remembers about one request between its hooks. */
 #ifndef PBXDIAL_REQUEST_H
 #define PBXDIAL_REQUEST_H
@@ -5,17 +6,17 @@
 #include <httpd.h>
 
 typedef enum {
-    PBXDIAL_LINK_NONE = 0,        /* Apache's own authentication (type 1) */
-    PBXDIAL_LINK_SIGNED = 2,      /* md5-signed link (type 2) */
-    PBXDIAL_LINK_PASSWORD = 3     /* auth=user:password (type 3) */
+    PBXDIAL_LINK_NONE = 0,    /* Apache's own authentication (type 1) */
+    PBXDIAL_LINK_SIGNED = 2,  /* md5-signed link (type 2) */
+    PBXDIAL_LINK_PASSWORD = 3 /* auth=user:password (type 3) */
 } pbxdial_link_type_e;
 
 typedef struct {
-    const char *args;             /* the query as received, secrets included */
-    int args_saved;               /* args is set: r->args has been masked */
+    const char *args; /* the query as received, secrets included */
+    int args_saved;   /* args is set: r->args has been masked */
     pbxdial_link_type_e link_type;
-    struct ap_logconf *log_before;/* r->log while the request line is read */
-    struct ap_logconf *log_capped;/* what we put there instead (logmask.c) */
+    struct ap_logconf *log_before; /* r->log while the request line is read */
+    struct ap_logconf *log_capped; /* what we put there instead (logmask.c) */
 } pbxdial_reqstate_t;
 
 /* The module's per-request state (created on first use). */

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* JSON answers, HTML pages and the mapping of PBX failures to statuses. */
 #include <apr_strings.h>
 #include <http_protocol.h>
@@ -65,39 +66,38 @@ int pbxdial_respond_success(request_rec *r, const char *title, const char *messa
 
 /* What each kind of PBX failure means to the user, by pbxdial_pbx_rc_e. */
 static const pbxdial_problem_t respond_pbx_problems[] = {
-    [PBXDIAL_PBX_OK] = { HTTP_INTERNAL_SERVER_ERROR, "internal", "Internal error",
-                         "internal error talking to the PBX" },
-    [PBXDIAL_PBX_ADMIN_REFUSED] = { HTTP_BAD_GATEWAY, "pbx_admin_refused", "The PBX refused the call",
-                                    "PBX refused the admin credentials" },
-    [PBXDIAL_PBX_NOT_FOUND] = { HTTP_FORBIDDEN, "unknown_extension", "Unknown extension",
-                                "extension not known to the PBX" },
-    [PBXDIAL_PBX_UNREACHABLE] = { HTTP_BAD_GATEWAY, "pbx_unreachable", "The PBX cannot be reached",
-                                  "PBX unreachable" },
-    [PBXDIAL_PBX_TLS] = { HTTP_BAD_GATEWAY, "pbx_tls", "The PBX cannot be reached",
-                          "secure connection to the PBX failed" },
-    [PBXDIAL_PBX_TIMEOUT] = { HTTP_GATEWAY_TIME_OUT, "pbx_timeout", "The PBX did not answer", NULL },
-    [PBXDIAL_PBX_HTTP_ERROR] = { HTTP_BAD_GATEWAY, "pbx_error", "The PBX refused the call", NULL },
-    [PBXDIAL_PBX_BAD_REPLY] = { HTTP_BAD_GATEWAY, "pbx_bad_reply", "The PBX sent a strange answer",
-                                "PBX sent a reply that is not understood" },
-    [PBXDIAL_PBX_INTERNAL] = { HTTP_INTERNAL_SERVER_ERROR, "internal", "Internal error",
-                               "internal error talking to the PBX" },
+    [PBXDIAL_PBX_OK] = {HTTP_INTERNAL_SERVER_ERROR, "internal", "Internal error",
+                        "internal error talking to the PBX"},
+    [PBXDIAL_PBX_ADMIN_REFUSED] = {HTTP_BAD_GATEWAY, "pbx_admin_refused", "The PBX refused the call",
+                                   "PBX refused the admin credentials"},
+    [PBXDIAL_PBX_NOT_FOUND] = {HTTP_FORBIDDEN, "unknown_extension", "Unknown extension",
+                               "extension not known to the PBX"},
+    [PBXDIAL_PBX_UNREACHABLE] = {HTTP_BAD_GATEWAY, "pbx_unreachable", "The PBX cannot be reached",
+                                 "PBX unreachable"},
+    [PBXDIAL_PBX_TLS] = {HTTP_BAD_GATEWAY, "pbx_tls", "The PBX cannot be reached",
+                         "secure connection to the PBX failed"},
+    [PBXDIAL_PBX_TIMEOUT] = {HTTP_GATEWAY_TIME_OUT, "pbx_timeout", "The PBX did not answer", NULL},
+    [PBXDIAL_PBX_HTTP_ERROR] = {HTTP_BAD_GATEWAY, "pbx_error", "The PBX refused the call", NULL},
+    [PBXDIAL_PBX_BAD_REPLY] = {HTTP_BAD_GATEWAY, "pbx_bad_reply", "The PBX sent a strange answer",
+                               "PBX sent a reply that is not understood"},
+    [PBXDIAL_PBX_INTERNAL] = {HTTP_INTERNAL_SERVER_ERROR, "internal", "Internal error",
+                              "internal error talking to the PBX"},
 };
 
-void pbxdial_respond_pbx_problem(apr_pool_t *p, const pbxdial_pbx_outcome_t *out,
-                                 const pbxdial_pbx_conf_t *c, pbxdial_problem_t *pr)
+void pbxdial_respond_pbx_problem(apr_pool_t *p, const pbxdial_pbx_outcome_t *out, const pbxdial_pbx_conf_t *c,
+                                 pbxdial_problem_t *pr)
 {
     /* every handler's failed PBX operation passes here: count it by kind */
     pbxdial_stats_pbx_error(out->rc);
     *pr = respond_pbx_problems[out->rc <= PBXDIAL_PBX_INTERNAL ? out->rc : PBXDIAL_PBX_INTERNAL];
     if (out->rc == PBXDIAL_PBX_TIMEOUT)
-        pr->message = apr_psprintf(p, "PBX did not answer within %g s",
-                                   (double)c->timeout / APR_USEC_PER_SEC);
+        pr->message =
+            apr_psprintf(p, "PBX did not answer within %g s", (double)c->timeout / APR_USEC_PER_SEC);
     else if (out->rc == PBXDIAL_PBX_HTTP_ERROR)
         pr->message = apr_psprintf(p, "PBX answered with status %ld", out->status);
 }
 
-int pbxdial_respond_pbx_failure(request_rec *r, const pbxdial_pbx_outcome_t *out,
-                                const pbxdial_pbx_conf_t *c)
+int pbxdial_respond_pbx_failure(request_rec *r, const pbxdial_pbx_outcome_t *out, const pbxdial_pbx_conf_t *c)
 {
     pbxdial_problem_t pr;
 

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Answers the module writes itself, never cached: JSON for scripts, small
  * HTML pages for people (chosen from Accept where both make sense). */
 #ifndef PBXDIAL_RESPOND_H
@@ -10,15 +11,15 @@
 /* What went wrong, in the words every kind of answer needs. */
 typedef struct {
     int status;
-    const char *code;       /* machine-readable, e.g. "pbx_timeout" */
-    const char *title;      /* page title, e.g. "The PBX did not answer" */
-    const char *message;    /* one or two sentences for the user */
+    const char *code;    /* machine-readable, e.g. "pbx_timeout" */
+    const char *title;   /* page title, e.g. "The PBX did not answer" */
+    const char *message; /* one or two sentences for the user */
 } pbxdial_problem_t;
 
 /* The confirmation page's lock-down: no framing (X-Frame-Options DENY, CSP
  * frame-ancestors 'none'), no script or other loads (default-src 'none'),
  * forms only to this site. */
-#define PBXDIAL_RESPOND_CSP \
+#define PBXDIAL_RESPOND_CSP                                                                                  \
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
 
 /* Headers of every answer the module writes itself, errors, JSON and the
@@ -40,8 +41,8 @@ int pbxdial_respond_problem(request_rec *r, const pbxdial_problem_t *pr);
 int pbxdial_respond_success(request_rec *r, const char *title, const char *message, const char *json);
 
 /* The problem for a failed PBX exchange: 502/504 (403 for an unknown extension). */
-void pbxdial_respond_pbx_problem(apr_pool_t *p, const pbxdial_pbx_outcome_t *out,
-                                 const pbxdial_pbx_conf_t *c, pbxdial_problem_t *pr);
+void pbxdial_respond_pbx_problem(apr_pool_t *p, const pbxdial_pbx_outcome_t *out, const pbxdial_pbx_conf_t *c,
+                                 pbxdial_problem_t *pr);
 
 /* The JSON error for a failed PBX exchange. */
 int pbxdial_respond_pbx_failure(request_rec *r, const pbxdial_pbx_outcome_t *out,

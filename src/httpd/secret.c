@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The module's secret key (see secret.h). */
 #include <string.h>
 #include <apr_strings.h>
@@ -14,13 +15,13 @@
 #include "httpd/secret.h"
 
 #define SECRET_FILE_MAX 4096
-#define SECRET_FILE_MIN 32          /* bytes in the file: 256 bits if random */
+#define SECRET_FILE_MIN 32 /* bytes in the file: 256 bits if random */
 
 static struct {
     unsigned char file_key[PBXDIAL_SECRET_LEN];
-    int file_set;                   /* this generation's config set it */
+    int file_set; /* this generation's config set it */
     unsigned char random_key[PBXDIAL_SECRET_LEN];
-    int random_made;                /* kept across restarts of this parent */
+    int random_made; /* kept across restarts of this parent */
 } secret;
 
 static const unsigned char *secret_key(void)
@@ -46,17 +47,22 @@ const char *pbxdial_secret_set_key(cmd_parms *cmd, void *dc, const char *arg)
     if (err)
         return err;
     if (strncmp(arg, "file:", 5) || !arg[5])
-        return apr_psprintf(cmd->pool, "PbxDialCacheKey '%s': write file:/path to a file of at least "
-                            "%d random bytes; %s", arg, SECRET_FILE_MIN, how);
+        return apr_psprintf(cmd->pool,
+                            "PbxDialCacheKey '%s': write file:/path to a file of at least "
+                            "%d random bytes; %s",
+                            arg, SECRET_FILE_MIN, how);
     path = ap_server_root_relative(cmd->pool, arg + 5);
-    if (!path || (rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, cmd->temp_pool))
-                 != APR_SUCCESS)
+    if (!path
+        || (rv = apr_file_open(&f, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, cmd->temp_pool))
+               != APR_SUCCESS)
         return apr_psprintf(cmd->pool, "PbxDialCacheKey: cannot read %s; %s", arg + 5, how);
     if (apr_file_info_get(&fi, APR_FINFO_PROT, f) == APR_SUCCESS
         && (fi.protection & (APR_FPROT_WREAD | APR_FPROT_WWRITE))) {
         apr_file_close(f);
-        return apr_psprintf(cmd->pool, "PbxDialCacheKey: %s can be read or written by everyone; "
-                            "run chmod 0600 %s", path, path);
+        return apr_psprintf(cmd->pool,
+                            "PbxDialCacheKey: %s can be read or written by everyone; "
+                            "run chmod 0600 %s",
+                            path, path);
     }
     rv = apr_file_read_full(f, buf, sizeof(buf), &n);
     apr_file_close(f);
@@ -85,7 +91,7 @@ const char *pbxdial_secret_set_key(cmd_parms *cmd, void *dc, const char *arg)
 
 int pbxdial_secret_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
-    secret.file_set = 0;        /* every (re)read of the config starts afresh */
+    secret.file_set = 0; /* every (re)read of the config starts afresh */
     OPENSSL_cleanse(secret.file_key, sizeof(secret.file_key));
     return OK;
 }
@@ -95,8 +101,9 @@ int pbxdial_secret_post_config(server_rec *s)
     if (secret.random_made)
         return OK;
     if (apr_generate_random_bytes(secret.random_key, sizeof(secret.random_key)) != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PBXLOGNO(0850)
-                     "cannot make a random key for the module's shared state; set PbxDialCacheKey");
+        ap_log_error(
+            APLOG_MARK, APLOG_CRIT, 0, s,
+            PBXLOGNO(0850) "cannot make a random key for the module's shared state; set PbxDialCacheKey");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     secret.random_made = 1;
@@ -112,8 +119,8 @@ void pbxdial_secret_derive(const char *purpose, unsigned char out[PBXDIAL_SECRET
 {
     unsigned int len = 0;
 
-    HMAC(EVP_sha256(), secret_key(), PBXDIAL_SECRET_LEN, (const unsigned char *)purpose,
-         strlen(purpose), out, &len);
+    HMAC(EVP_sha256(), secret_key(), PBXDIAL_SECRET_LEN, (const unsigned char *)purpose, strlen(purpose), out,
+         &len);
 }
 
 void pbxdial_secret_hmac(const char *purpose, const void *data, apr_size_t len,

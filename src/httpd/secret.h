@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The module's secret key. It keys the ids of shared state, encrypts what
  * the shared cache holds and signs confirmation tokens. PbxDialCacheKey
  * file:/path gives it (the same file on every server that shares
@@ -12,7 +13,7 @@
 #include <httpd.h>
 #include <http_config.h>
 
-#define PBXDIAL_SECRET_LEN 32       /* bytes: HMAC-SHA256 and AES-256 keys */
+#define PBXDIAL_SECRET_LEN 32 /* bytes: HMAC-SHA256 and AES-256 keys */
 
 /* PbxDialCacheKey file:/path (main server only). */
 const char *pbxdial_secret_set_key(cmd_parms *cmd, void *dc, const char *arg);

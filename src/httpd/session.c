@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The cached PBX session of an extension (PbxDialSessionLifetime): one
  * place for the call handler and the same-origin websocket, so both reuse
  * the same session and both replace one that the PBX no longer knows. */
@@ -30,8 +31,9 @@ pbxdial_pbx_rc_e pbxdial_session_get(request_rec *r, const pbxdial_pbx_conf_t *p
     s->value = s->key ? pbxdial_store_get(r, s->key) : NULL;
     /* it goes into a Cookie header: the form the PBX gave, or a new login */
     if (s->value && !pbxdial_pbxreply_token_ok(s->value, strlen(s->value))) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0819)
-                      "cached PBX session of %s is not a session; logging in again", s->ext_at);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      PBXLOGNO(0819) "cached PBX session of %s is not a session; logging in again",
+                      s->ext_at);
         s->value = NULL;
     }
     if ((s->cached = s->value != NULL)) {
@@ -54,8 +56,9 @@ int pbxdial_session_refused(request_rec *r, pbxdial_session_t *s, long status)
 {
     if (!s->cached || (status != 401 && status != 403))
         return 0;
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0609)
-                  "cached PBX session of %s refused by the PBX (%ld); dropped", s->ext_at, status);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  PBXLOGNO(0609) "cached PBX session of %s refused by the PBX (%ld); dropped", s->ext_at,
+                  status);
     pbxdial_store_drop(r, s->key);
     s->cached = 0;
     s->value = NULL;
@@ -64,8 +67,7 @@ int pbxdial_session_refused(request_rec *r, pbxdial_session_t *s, long status)
 
 pbxdial_pbx_rc_e pbxdial_session_run(request_rec *r, const pbxdial_pbx_conf_t *pc,
                                      const pbxdial_identity_t *id, pbxdial_session_t *s,
-                                     pbxdial_session_use_fn *use, void *baton,
-                                     pbxdial_pbx_outcome_t *out)
+                                     pbxdial_session_use_fn *use, void *baton, pbxdial_pbx_outcome_t *out)
 {
     if (pbxdial_session_get(r, pc, id, s, out) != PBXDIAL_PBX_OK)
         return out->rc;

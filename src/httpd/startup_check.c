@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Start-up check: a pbxdial handler configured in a server that cannot reach
  * the PBX would only fail at the first click, so refuse to start instead.
  * Runs as check_config, which `apache2 -t` also runs. */
@@ -18,7 +19,7 @@
  * check in the handlers. */
 static int check_literal_op(apr_pool_t *ptemp, int *op)
 {
-    ap_expr_info_t info = { 0 };
+    ap_expr_info_t info = {0};
 
     info.flags = AP_EXPR_FLAG_STRING_RESULT;
     info.filename = "mod_pbxdial";
@@ -28,8 +29,8 @@ static int check_literal_op(apr_pool_t *ptemp, int *op)
     return 1;
 }
 
-static const char *check_section_handler(const ap_conf_vector_t *sec, int literal_op,
-                                         const char **where, unsigned *line)
+static const char *check_section_handler(const ap_conf_vector_t *sec, int literal_op, const char **where,
+                                         unsigned *line)
 {
     const core_dir_config *cd = ap_get_core_module_config(sec);
     const char *err = NULL, *h;
@@ -52,8 +53,8 @@ static int check_needs_pbx(const char *handler)
 }
 
 /* Counts the problems in these sections and the <Files>/<If> inside them. */
-static int check_sections(server_rec *s, const pbxdial_srv_conf_t *sc,
-                          const apr_array_header_t *secs, int literal_op)
+static int check_sections(server_rec *s, const pbxdial_srv_conf_t *sc, const apr_array_header_t *secs,
+                          int literal_op)
 {
     int i, problems = 0;
 
@@ -65,16 +66,15 @@ static int check_sections(server_rec *s, const pbxdial_srv_conf_t *sc,
         const char *h = check_section_handler(sec, literal_op, &where, &line);
 
         if (check_needs_pbx(h) && (!sc->server || !sc->admin_user)) {
-            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL, PBXLOGNO(0001)
-                         "SetHandler %s on line %u of %s (section %s) needs %s%s%s in the server "
-                         "config or in the <VirtualHost> of %s; add e.g. "
-                         "\"PbxDialServer https://pbx.example.com\" and "
-                         "\"PbxDialAdmin admin file:/etc/apache2/pbx-admin.secret\"",
-                         h, line, where, cd && cd->d ? cd->d : "?",
-                         sc->server ? "" : "PbxDialServer",
-                         !sc->server && !sc->admin_user ? " and " : "",
-                         sc->admin_user ? "" : "PbxDialAdmin",
-                         s->server_hostname ? s->server_hostname : "the main server");
+            ap_log_error(
+                APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL,
+                PBXLOGNO(0001) "SetHandler %s on line %u of %s (section %s) needs %s%s%s in the server "
+                               "config or in the <VirtualHost> of %s; add e.g. "
+                               "\"PbxDialServer https://pbx.example.com\" and "
+                               "\"PbxDialAdmin admin file:/etc/apache2/pbx-admin.secret\"",
+                h, line, where, cd && cd->d ? cd->d : "?", sc->server ? "" : "PbxDialServer",
+                !sc->server && !sc->admin_user ? " and " : "", sc->admin_user ? "" : "PbxDialAdmin",
+                s->server_hostname ? s->server_hostname : "the main server");
             problems++;
         }
         if (cd) {
@@ -101,13 +101,14 @@ static void check_public_server(apr_pool_t *ptemp, server_rec *s)
             || apr_hash_get(seen, where, APR_HASH_KEY_STRING))
             continue;
         apr_hash_set(seen, where, APR_HASH_KEY_STRING, where);
-        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_WARNING, 0, NULL, PBXLOGNO(1040)
-                     "PbxDialPublicServer %s on %s is plain http: in the cookie mode browsers "
-                     "get a PBX session from /rest/pbxlogin and send it to the PBX unencrypted; "
-                     "write the PBX's https:// address instead, e.g. \"PbxDialPublicServer "
-                     "https://pbx.example.com\", or use the same-origin mode (PbxDialWebSocketPath "
-                     "and PbxDialWebSocket On), where browsers never talk to the PBX",
-                     sc->public_server, where);
+        ap_log_error(
+            APLOG_MARK, APLOG_STARTUP | APLOG_WARNING, 0, NULL,
+            PBXLOGNO(1040) "PbxDialPublicServer %s on %s is plain http: in the cookie mode browsers "
+                           "get a PBX session from /rest/pbxlogin and send it to the PBX unencrypted; "
+                           "write the PBX's https:// address instead, e.g. \"PbxDialPublicServer "
+                           "https://pbx.example.com\", or use the same-origin mode (PbxDialWebSocketPath "
+                           "and PbxDialWebSocket On), where browsers never talk to the PBX",
+            sc->public_server, where);
     }
 }
 
@@ -119,7 +120,7 @@ int pbxdial_startup_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     if (pbxdial_store_check_config(s) != OK)
         problems++;
     if (!check_literal_op(ptemp, &literal_op))
-        return problems ? HTTP_INTERNAL_SERVER_ERROR : OK;   /* the handlers check at run time */
+        return problems ? HTTP_INTERNAL_SERVER_ERROR : OK; /* the handlers check at run time */
     for (; s; s = s->next) {
         const pbxdial_srv_conf_t *sc = ap_get_module_config(s->module_config, &pbxdial_module);
         const core_server_config *csc = ap_get_core_module_config(s->module_config);

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Shared counters for the status page. A fixed layout of 32-bit counters in
  * anonymous shared memory: every child adds to them with apr_atomic, nobody
  * locks, and a reader sees a consistent-enough snapshot. PBX latency is kept
@@ -18,17 +19,17 @@
 /* The error codes answers use, to count refusals by reason; others land in
  * the last slot. Keep in sync with the codes in the handlers (README lists them). */
 static const char *const stats_codes[] = {
-    "not_authenticated", "cross_site", "method_not_allowed", "no_extension", "unknown_extension",
-    "not_configured", "bad_query", "missing_dest", "bad_dest", "bad_connect", "user_mismatch",
-    "number_not_allowed", "connect_refused", "rate_limited", "confirm_required",
-    "confirmation_invalid", "link_malformed", "link_bad_signature", "link_expired", "link_future",
-    "link_bad_password", "link_unauthenticated", "link_used", "link_not_enabled",
-    "too_many_failures", "pbx_admin_refused", "pbx_unreachable", "pbx_tls", "pbx_error",
-    "pbx_bad_reply", "pbx_timeout", "other"
-};
-#define STATS_NCODES (sizeof(stats_codes) / sizeof(stats_codes[0]))
+    "not_authenticated", "cross_site",           "method_not_allowed", "no_extension",
+    "unknown_extension", "not_configured",       "bad_query",          "missing_dest",
+    "bad_dest",          "bad_connect",          "user_mismatch",      "number_not_allowed",
+    "connect_refused",   "rate_limited",         "confirm_required",   "confirmation_invalid",
+    "link_malformed",    "link_bad_signature",   "link_expired",       "link_future",
+    "link_bad_password", "link_unauthenticated", "link_used",          "link_not_enabled",
+    "too_many_failures", "pbx_admin_refused",    "pbx_unreachable",    "pbx_tls",
+    "pbx_error",         "pbx_bad_reply",        "pbx_timeout",        "other"};
+#define STATS_NCODES  (sizeof(stats_codes) / sizeof(stats_codes[0]))
 #define STATS_BUCKETS PBXDIAL_LATENCY_BUCKETS
-#define STATS_US_CAP 4000000000u    /* 32 bits of microseconds: over an hour */
+#define STATS_US_CAP  4000000000u /* 32 bits of microseconds: over an hour */
 
 typedef struct {
     apr_time_t since;
@@ -36,8 +37,8 @@ typedef struct {
     volatile apr_uint32_t refused[STATS_NCODES];
     volatile apr_uint32_t pbx_errors[PBXDIAL_PBX_INTERNAL + 1];
     volatile apr_uint32_t latency[STATS_BUCKETS];
-    volatile apr_uint32_t max_us;   /* the extremes, exact to the microsecond */
-    volatile apr_uint32_t min_us;   /* STATS_US_CAP until the first sample */
+    volatile apr_uint32_t max_us; /* the extremes, exact to the microsecond */
+    volatile apr_uint32_t min_us; /* STATS_US_CAP until the first sample */
     volatile apr_uint64_t sum_us;
     volatile apr_uint32_t answers[PBXDIAL_HANDLER_IX_N][5];
     volatile apr_uint32_t cache[PBXDIAL_CACHE_N];
@@ -137,7 +138,7 @@ void pbxdial_stats_request(pbxdial_handler_ix_e handler, int status)
 
 const char *pbxdial_stats_handler_name(pbxdial_handler_ix_e handler)
 {
-    static const char *const names[PBXDIAL_HANDLER_IX_N] = { "call", "login", "script", "status" };
+    static const char *const names[PBXDIAL_HANDLER_IX_N] = {"call", "login", "script", "status"};
     return handler < PBXDIAL_HANDLER_IX_N ? names[handler] : "?";
 }
 
@@ -149,9 +150,8 @@ void pbxdial_stats_cache(pbxdial_cache_result_e result)
 
 const char *pbxdial_stats_name(pbxdial_stat_e which)
 {
-    static const char *const names[PBXDIAL_STAT_N] = {
-        "logins", "websockets", "calls", "confirmations", "sessions_reused"
-    };
+    static const char *const names[PBXDIAL_STAT_N] = {"logins", "websockets", "calls", "confirmations",
+                                                      "sessions_reused"};
     return which < PBXDIAL_STAT_N ? names[which] : "?";
 }
 
@@ -209,8 +209,7 @@ int pbxdial_stats_read(apr_pool_t *p, pbxdial_stats_view_t *v)
 int pbxdial_stats_log_transaction(request_rec *r)
 {
     static const char *const handlers[PBXDIAL_HANDLER_IX_N] = {
-        PBXDIAL_HANDLER_CALL, PBXDIAL_HANDLER_LOGIN, PBXDIAL_HANDLER_SCRIPT, PBXDIAL_HANDLER_STATUS
-    };
+        PBXDIAL_HANDLER_CALL, PBXDIAL_HANDLER_LOGIN, PBXDIAL_HANDLER_SCRIPT, PBXDIAL_HANDLER_STATUS};
     request_rec *last = r;
     int i;
 

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Counters shared by all children (pbxdial-status): anonymous shared memory
  * made in post_config, inherited across fork, updated with atomic adds.
  * APR only. Counts start again with each server generation (restart). */
@@ -12,11 +13,11 @@
 
 /* What is counted; PBXDIAL_STAT_REFUSED_* follow the error codes of answers. */
 typedef enum {
-    PBXDIAL_STAT_LOGINS = 0,      /* PBX tokens handed to browsers */
-    PBXDIAL_STAT_WEBSOCKETS,      /* same-origin websockets opened */
-    PBXDIAL_STAT_CALLS,           /* calls the PBX started */
-    PBXDIAL_STAT_CONFIRMS,        /* cross-site links asked to confirm */
-    PBXDIAL_STAT_SESSION_REUSED,  /* calls made with a cached PBX session */
+    PBXDIAL_STAT_LOGINS = 0,     /* PBX tokens handed to browsers */
+    PBXDIAL_STAT_WEBSOCKETS,     /* same-origin websockets opened */
+    PBXDIAL_STAT_CALLS,          /* calls the PBX started */
+    PBXDIAL_STAT_CONFIRMS,       /* cross-site links asked to confirm */
+    PBXDIAL_STAT_SESSION_REUSED, /* calls made with a cached PBX session */
     PBXDIAL_STAT_N
 } pbxdial_stat_e;
 
@@ -35,8 +36,11 @@ void pbxdial_stats_pbx_error(pbxdial_pbx_rc_e rc);
 
 /* The handlers whose answers are counted by status class. */
 typedef enum {
-    PBXDIAL_HANDLER_IX_CALL = 0, PBXDIAL_HANDLER_IX_LOGIN, PBXDIAL_HANDLER_IX_SCRIPT,
-    PBXDIAL_HANDLER_IX_STATUS, PBXDIAL_HANDLER_IX_N
+    PBXDIAL_HANDLER_IX_CALL = 0,
+    PBXDIAL_HANDLER_IX_LOGIN,
+    PBXDIAL_HANDLER_IX_SCRIPT,
+    PBXDIAL_HANDLER_IX_STATUS,
+    PBXDIAL_HANDLER_IX_N
 } pbxdial_handler_ix_e;
 
 /* One answer of a pbxdial handler (log_transaction): by handler, status class. */
@@ -48,7 +52,12 @@ struct request_rec;
 int pbxdial_stats_log_transaction(struct request_rec *r);
 
 /* Shared-cache operations, by result. */
-typedef enum { PBXDIAL_CACHE_OK = 0, PBXDIAL_CACHE_MISS, PBXDIAL_CACHE_ERROR, PBXDIAL_CACHE_N } pbxdial_cache_result_e;
+typedef enum {
+    PBXDIAL_CACHE_OK = 0,
+    PBXDIAL_CACHE_MISS,
+    PBXDIAL_CACHE_ERROR,
+    PBXDIAL_CACHE_N
+} pbxdial_cache_result_e;
 void pbxdial_stats_cache(pbxdial_cache_result_e result);
 
 /* A snapshot, for the status page. */
@@ -60,17 +69,17 @@ typedef struct {
     unsigned long *refused;
     unsigned long pbx_errors[PBXDIAL_PBX_INTERNAL + 1];
     unsigned long pbx_requests;
-    double p50_ms, p90_ms, p99_ms;  /* within [min_ms, max_ms] */
-    double min_ms, max_ms;          /* whole ms: min rounded down, max up */
-    unsigned long latency[PBXDIAL_LATENCY_BUCKETS];   /* per bucket, not cumulative */
-    double latency_sum_s;           /* of every exchange counted, in seconds */
-    unsigned long answers[PBXDIAL_HANDLER_IX_N][5];   /* status classes 1xx..5xx */
+    double p50_ms, p90_ms, p99_ms;                  /* within [min_ms, max_ms] */
+    double min_ms, max_ms;                          /* whole ms: min rounded down, max up */
+    unsigned long latency[PBXDIAL_LATENCY_BUCKETS]; /* per bucket, not cumulative */
+    double latency_sum_s;                           /* of every exchange counted, in seconds */
+    unsigned long answers[PBXDIAL_HANDLER_IX_N][5]; /* status classes 1xx..5xx */
     unsigned long cache[PBXDIAL_CACHE_N];
     struct {
         unsigned long ok, failed;
-        pbxdial_pbx_rc_e last_rc;   /* PBXDIAL_PBX_OK: no failure yet */
-        long last_status;           /* its HTTP status, 0: none came */
-        apr_time_t last_time;       /* when (whole seconds) */
+        pbxdial_pbx_rc_e last_rc; /* PBXDIAL_PBX_OK: no failure yet */
+        long last_status;         /* its HTTP status, 0: none came */
+        apr_time_t last_time;     /* when (whole seconds) */
     } steps[PBXDIAL_PBX_STEP_N];
 } pbxdial_stats_view_t;
 

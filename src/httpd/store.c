@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The module's use of mod_socache, the way mod_ssl and mod_authn_socache do
  * it: cache instances made in post_config, re-attached to in child_init.
  *
@@ -40,30 +41,30 @@
 #include "httpd/secret.h"
 
 #define STORE_MUTEX_TYPE "pbxdial-cache"
-#define STORE_DEFAULT "shmcb"
+#define STORE_DEFAULT    "shmcb"
 /* namespaces: memcache and redis prefix ids with "NAMESPACE:"; redis
  * allows at most 14 characters; shmcb names its default file after it */
-#define STORE_NS_MARKS "mod_pbxdial"
-#define STORE_NS_ANON "pbxdial_anon"
-#define STORE_VALUE_MAX 512
-#define STORE_ID_LEN PBXDIAL_SECRET_LEN
-#define STORE_NONCE 12
-#define STORE_TAG 16
+#define STORE_NS_MARKS   "mod_pbxdial"
+#define STORE_NS_ANON    "pbxdial_anon"
+#define STORE_VALUE_MAX  512
+#define STORE_ID_LEN     PBXDIAL_SECRET_LEN
+#define STORE_NONCE      12
+#define STORE_TAG        16
 #define STORE_SEALED_MAX (STORE_NONCE + STORE_VALUE_MAX + STORE_TAG)
 /* what a request may wait for a networked cache, all its calls together */
 #define STORE_WAIT apr_time_from_sec(1)
 
 static struct {
-    const char *spec;                       /* PbxDialCache as written */
-    const char *file;                       /* where it was written */
+    const char *spec; /* PbxDialCache as written */
+    const char *file; /* where it was written */
     unsigned line;
     const ap_socache_provider_t *provider;
-    ap_socache_instance_t *marks;           /* security markers */
-    ap_socache_instance_t *anon;            /* what anyone can create */
-    int local;                              /* AP_SOCACHE_FLAG_NOTMPSAFE: mutex, no thread */
+    ap_socache_instance_t *marks; /* security markers */
+    ap_socache_instance_t *anon;  /* what anyone can create */
+    int local;                    /* AP_SOCACHE_FLAG_NOTMPSAFE: mutex, no thread */
     apr_global_mutex_t *mutex;
-    unsigned char id_key[PBXDIAL_SECRET_LEN];     /* derived once per generation, */
-    unsigned char value_key[PBXDIAL_SECRET_LEN];  /* not on every cache call */
+    unsigned char id_key[PBXDIAL_SECRET_LEN];    /* derived once per generation, */
+    unsigned char value_key[PBXDIAL_SECRET_LEN]; /* not on every cache call */
 } store;
 
 static const char *store_spec(void)
@@ -85,7 +86,7 @@ void pbxdial_store_configure(const char *spec, const char *file, unsigned line)
 
 int pbxdial_store_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
-    store.spec = NULL;          /* every (re)read of the config starts afresh */
+    store.spec = NULL; /* every (re)read of the config starts afresh */
     OPENSSL_cleanse(store.id_key, sizeof(store.id_key));
     OPENSSL_cleanse(store.value_key, sizeof(store.value_key));
     if (ap_mutex_register(pconf, STORE_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0) != APR_SUCCESS)
@@ -98,21 +99,25 @@ int pbxdial_store_check_config(server_rec *s)
     if (store.spec && store_networked(store.spec) && !pbxdial_secret_configured()) {
         /* each server would make its own random key: ids would differ, and a
          * link used on one server would dial again on the next */
-        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL, PBXLOGNO(0815)
-                     "PbxDialCache %s on line %u of %s shares state between servers, so it needs "
-                     "PbxDialCacheKey, the same key file on every server that shares the cache: "
-                     "add \"PbxDialCacheKey file:/etc/apache2/pbxdial.key\" after making the file "
-                     "with: openssl rand -base64 48 > /etc/apache2/pbxdial.key; "
-                     "chmod 0600 /etc/apache2/pbxdial.key", store.spec, store.line, store.file);
+        ap_log_error(
+            APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL,
+            PBXLOGNO(0815) "PbxDialCache %s on line %u of %s shares state between servers, so it needs "
+                           "PbxDialCacheKey, the same key file on every server that shares the cache: "
+                           "add \"PbxDialCacheKey file:/etc/apache2/pbxdial.key\" after making the file "
+                           "with: openssl rand -base64 48 > /etc/apache2/pbxdial.key; "
+                           "chmod 0600 /etc/apache2/pbxdial.key",
+            store.spec, store.line, store.file);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (store.spec || ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, STORE_DEFAULT, AP_SOCACHE_PROVIDER_VERSION))
-        return OK;              /* a configured provider was checked by its directive */
-    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL, PBXLOGNO(0801)
-                 "mod_pbxdial needs a socache provider for its shared state: load mod_socache_shmcb "
-                 "(a2enmod socache_shmcb, or LoadModule socache_shmcb_module "
-                 "/usr/lib/apache2/modules/mod_socache_shmcb.so), or set PbxDialCache "
-                 "(e.g. memcache:127.0.0.1:11211)");
+    if (store.spec
+        || ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, STORE_DEFAULT, AP_SOCACHE_PROVIDER_VERSION))
+        return OK; /* a configured provider was checked by its directive */
+    ap_log_error(
+        APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL,
+        PBXLOGNO(0801) "mod_pbxdial needs a socache provider for its shared state: load mod_socache_shmcb "
+                       "(a2enmod socache_shmcb, or LoadModule socache_shmcb_module "
+                       "/usr/lib/apache2/modules/mod_socache_shmcb.so), or set PbxDialCache "
+                       "(e.g. memcache:127.0.0.1:11211)");
     return HTTP_INTERNAL_SERVER_ERROR;
 }
 
@@ -141,22 +146,21 @@ static const char *store_anon_args(apr_pool_t *p, const char *args)
     return apr_pstrcat(p, args, ".anon", NULL);
 }
 
-static int store_instance(ap_socache_instance_t **inst, const char *args, const char *ns,
-                          apr_pool_t *ptemp, apr_pool_t *pconf, server_rec *s)
+static int store_instance(ap_socache_instance_t **inst, const char *args, const char *ns, apr_pool_t *ptemp,
+                          apr_pool_t *pconf, server_rec *s)
 {
     /* ids are 32 bytes; sealed markers and counters ~30, sessions ~50 */
-    struct ap_socache_hints hints = { STORE_ID_LEN, 48, 60 };
+    struct ap_socache_hints hints = {STORE_ID_LEN, 48, 60};
     const char *err;
     apr_status_t rv;
 
     if ((err = store.provider->create(inst, args, ptemp, pconf))) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PBXLOGNO(0802)
-                     "PbxDialCache %s: %s", store_spec(), err);
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PBXLOGNO(0802) "PbxDialCache %s: %s", store_spec(), err);
         return 0;
     }
     if ((rv = store.provider->init(*inst, ns, &hints, s, pconf)) != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, PBXLOGNO(0804)
-                     "PbxDialCache %s could not be initialised (%s)", store_spec(), ns);
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                     PBXLOGNO(0804) "PbxDialCache %s could not be initialised (%s)", store_spec(), ns);
         *inst = NULL;
         return 0;
     }
@@ -174,9 +178,9 @@ int pbxdial_store_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *p
     store.provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name, AP_SOCACHE_PROVIDER_VERSION);
     if (!store.provider) {
         /* only the default can get here: a configured one was checked */
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, PBXLOGNO(0820)
-                     "mod_pbxdial needs a socache provider: LoadModule socache_shmcb_module, "
-                     "or set PbxDialCache (e.g. memcache:127.0.0.1:11211)");
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     PBXLOGNO(0820) "mod_pbxdial needs a socache provider: LoadModule socache_shmcb_module, "
+                                    "or set PbxDialCache (e.g. memcache:127.0.0.1:11211)");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     store.local = (store.provider->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
@@ -204,13 +208,14 @@ void pbxdial_store_child_init(apr_pool_t *pchild, server_rec *s)
     if (store.mutex) {
         rv = apr_global_mutex_child_init(&store.mutex, apr_global_mutex_lockfile(store.mutex), pchild);
         if (rv != APR_SUCCESS)
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, PBXLOGNO(0805)
-                         "cannot attach to the cache mutex in the child");
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
+                         PBXLOGNO(0805) "cannot attach to the cache mutex in the child");
     }
     if (store.marks && !store.local && (rv = pbxdial_store_thread_child_init(pchild)) != APR_SUCCESS)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, PBXLOGNO(0814)
-                     "could not start the thread that talks to PbxDialCache %s in this child; "
-                     "its calls now have no deadline", store_spec());
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s,
+                     PBXLOGNO(0814) "could not start the thread that talks to PbxDialCache %s in this child; "
+                                    "its calls now have no deadline",
+                     store_spec());
 }
 
 /* The id: HMAC-SHA256 of the key text, 32 binary bytes. Binary on purpose:
@@ -227,8 +232,8 @@ static void store_id(const char *key, unsigned char id[STORE_ID_LEN])
 }
 
 /* nonce | AES-256-GCM(value) | tag, the id as additional data. */
-static int store_seal(const unsigned char *id, const char *in, unsigned int len,
-                      unsigned char *out, unsigned int *olen)
+static int store_seal(const unsigned char *id, const char *in, unsigned int len, unsigned char *out,
+                      unsigned int *olen)
 {
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int n = 0, f = 0, ok = 0;
@@ -246,8 +251,8 @@ static int store_seal(const unsigned char *id, const char *in, unsigned int len,
     return ok;
 }
 
-static int store_open(const unsigned char *id, const unsigned char *in, unsigned int len,
-                      char *out, unsigned int *olen)
+static int store_open(const unsigned char *id, const unsigned char *in, unsigned int len, char *out,
+                      unsigned int *olen)
 {
     EVP_CIPHER_CTX *c;
     int n = 0, f = 0, ok = 0;
@@ -256,7 +261,8 @@ static int store_open(const unsigned char *id, const unsigned char *in, unsigned
         return 0;
     if (EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, store.value_key, in)
         && EVP_DecryptUpdate(c, NULL, &n, id, STORE_ID_LEN)
-        && EVP_DecryptUpdate(c, (unsigned char *)out, &n, in + STORE_NONCE, (int)(len - STORE_NONCE - STORE_TAG))
+        && EVP_DecryptUpdate(c, (unsigned char *)out, &n, in + STORE_NONCE,
+                             (int)(len - STORE_NONCE - STORE_TAG))
         && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, STORE_TAG, (void *)(in + len - STORE_TAG))
         && EVP_DecryptFinal_ex(c, (unsigned char *)out + n, &f) == 1) {
         *olen = n + f;
@@ -277,11 +283,11 @@ typedef struct {
     unsigned char id[STORE_ID_LEN];
     apr_time_t expiry;
     int add;
-    char value[STORE_VALUE_MAX + 1];        /* clear text in and out */
+    char value[STORE_VALUE_MAX + 1]; /* clear text in and out */
     unsigned int len;
-    int result;                             /* what the public function returns */
-    apr_status_t rv;                        /* the provider's failure */
-    const char *failed;                     /* "read", "write", "seal" */
+    int result;         /* what the public function returns */
+    apr_status_t rv;    /* the provider's failure */
+    const char *failed; /* "read", "write", "seal" */
     int undecryptable;
 } store_op_t;
 
@@ -405,14 +411,17 @@ static void store_report(request_rec *r, const store_op_t *op)
     static int warned;
 
     if (op->failed)
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, op->rv, r, op->failed[0] == 'r'
-                      ? PBXLOGNO(0807) "PbxDialCache %s: %s failed"
-                      : PBXLOGNO(0808) "PbxDialCache %s: %s failed", store_spec(), op->failed);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, op->rv, r,
+                      op->failed[0] == 'r' ? PBXLOGNO(0807) "PbxDialCache %s: %s failed"
+                                           : PBXLOGNO(0808) "PbxDialCache %s: %s failed",
+                      store_spec(), op->failed);
     if (op->undecryptable && !warned) {
-        warned = 1;             /* once per child: whoever wrote it may write many */
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0813)
-                      "PbxDialCache %s holds a value that does not decrypt with this server's key "
-                      "(another PbxDialCacheKey, or tampering); treated as absent", store_spec());
+        warned = 1; /* once per child: whoever wrote it may write many */
+        ap_log_rerror(
+            APLOG_MARK, APLOG_WARNING, 0, r,
+            PBXLOGNO(0813) "PbxDialCache %s holds a value that does not decrypt with this server's key "
+                           "(another PbxDialCacheKey, or tampering); treated as absent",
+            store_spec());
     }
 }
 
@@ -447,17 +456,19 @@ static int store_run_op(request_rec *r, store_op_t *op, const char **value)
         start = apr_time_now();
         rv = *left > 0 ? pbxdial_store_thread_run(op_run, op, *left) : APR_EAGAIN;
         *left -= apr_time_now() - start;
-        if (rv == APR_TIMEUP) {             /* op belongs to the thread now */
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0811)
-                          "PbxDialCache %s did not answer within %" APR_TIME_T_FMT " ms; "
-                          "going on without it", store_spec(), apr_time_as_msec(STORE_WAIT));
+        if (rv == APR_TIMEUP) { /* op belongs to the thread now */
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                          PBXLOGNO(0811) "PbxDialCache %s did not answer within %" APR_TIME_T_FMT " ms; "
+                                         "going on without it",
+                          store_spec(), apr_time_as_msec(STORE_WAIT));
             return -1;
         }
         if (rv != APR_SUCCESS) {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0812)
-                          "PbxDialCache %s is not answering (an earlier call is stuck, or this "
-                          "request's %" APR_TIME_T_FMT " ms for it are spent); going on without it",
-                          store_spec(), apr_time_as_msec(STORE_WAIT));
+            ap_log_rerror(
+                APLOG_MARK, APLOG_ERR, 0, r,
+                PBXLOGNO(0812) "PbxDialCache %s is not answering (an earlier call is stuck, or this "
+                               "request's %" APR_TIME_T_FMT " ms for it are spent); going on without it",
+                store_spec(), apr_time_as_msec(STORE_WAIT));
             free(op);
             return -1;
         }
@@ -477,7 +488,9 @@ static int store_run(request_rec *r, store_op_t *op, const char **value)
 {
     int result = store_run_op(r, op, value);
 
-    pbxdial_stats_cache(result < 0 ? PBXDIAL_CACHE_ERROR : result == 0 ? PBXDIAL_CACHE_MISS : PBXDIAL_CACHE_OK);
+    pbxdial_stats_cache(result < 0    ? PBXDIAL_CACHE_ERROR
+                        : result == 0 ? PBXDIAL_CACHE_MISS
+                                      : PBXDIAL_CACHE_OK);
     return result;
 }
 
@@ -500,8 +513,8 @@ static int store_count(request_rec *r, ap_socache_instance_t *instance, const ch
     *window_end = start + window;
     /* the window's length is part of the key: locations with other windows
      * must not share (and reset) each other's counts when their starts meet */
-    op = store_op(r, OP_COUNT, instance, apr_psprintf(r->pool, "%s|%" APR_TIME_T_FMT "+%" APR_TIME_T_FMT,
-                                                      key, start, window));
+    op = store_op(r, OP_COUNT, instance,
+                  apr_psprintf(r->pool, "%s|%" APR_TIME_T_FMT "+%" APR_TIME_T_FMT, key, start, window));
     if (op) {
         op->add = add;
         op->expiry = *window_end + apr_time_from_sec(1);
@@ -515,8 +528,8 @@ int pbxdial_store_count(request_rec *r, const char *key, apr_interval_time_t win
     return store_count(r, store.marks, key, window, add, window_end);
 }
 
-int pbxdial_store_count_unauthenticated(request_rec *r, const char *key, apr_interval_time_t window,
-                                        int add, apr_time_t *window_end)
+int pbxdial_store_count_unauthenticated(request_rec *r, const char *key, apr_interval_time_t window, int add,
+                                        apr_time_t *window_end)
 {
     return store_count(r, store.anon, key, window, add, window_end);
 }

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Shared state on mod_socache (PbxDialCache): single-use links, rate limits,
  * failure throttling and cached PBX sessions. With shmcb it is shared by the
  * children of one server; with memcache: or redis: by several servers.
@@ -42,8 +43,8 @@ int pbxdial_store_count(request_rec *r, const char *key, apr_interval_time_t win
 /* The same count for state that anyone can create without credentials
  * (failed logins per address and per user): it lives in a cache instance
  * of its own, so a flood of it cannot push security markers out. */
-int pbxdial_store_count_unauthenticated(request_rec *r, const char *key, apr_interval_time_t window,
-                                        int add, apr_time_t *window_end);
+int pbxdial_store_count_unauthenticated(request_rec *r, const char *key, apr_interval_time_t window, int add,
+                                        apr_time_t *window_end);
 
 /* A small value (up to 512 bytes) under key: get returns NULL when absent
  * or on failure; put returns 1 when stored, -1 when not; put and drop log

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* One thread per child performs every call to a networked PbxDialCache; the
  * request thread hands a job over and waits for it until its deadline.
  *
@@ -32,16 +33,16 @@ typedef struct gt_job {
     pbxdial_store_job_fn fn;
     void *arg;
     int state;
-    int abandoned;              /* its requester gave up: the thread frees it */
+    int abandoned; /* its requester gave up: the thread frees it */
     struct gt_job *next;
 } gt_job_t;
 
 static struct {
-    apr_pool_t *pool;           /* unmanaged: kept if the thread is stuck at exit */
+    apr_pool_t *pool; /* unmanaged: kept if the thread is stuck at exit */
     apr_thread_t *thread;
-    apr_thread_mutex_t *mutex;  /* guards everything below and every job's state */
-    apr_thread_cond_t *work;    /* the thread waits for jobs */
-    apr_thread_cond_t *done;    /* requesters wait for theirs (broadcast) */
+    apr_thread_mutex_t *mutex; /* guards everything below and every job's state */
+    apr_thread_cond_t *work;   /* the thread waits for jobs */
+    apr_thread_cond_t *done;   /* requesters wait for theirs (broadcast) */
     gt_job_t *head, *tail;
     gt_job_t *running;
     int stop, exited, active;
@@ -197,7 +198,7 @@ apr_status_t pbxdial_store_thread_run(pbxdial_store_job_fn fn, void *arg, apr_in
     return APR_EAGAIN;
 }
 
-#else  /* !APR_HAS_THREADS */
+#else /* !APR_HAS_THREADS */
 
 apr_status_t pbxdial_store_thread_child_init(apr_pool_t *pchild)
 {

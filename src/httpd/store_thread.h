@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The per-child thread that performs the calls to a networked PbxDialCache
  * (memcache:, redis:), so that a request waits for them no longer than its
  * deadline (store_thread.c). */

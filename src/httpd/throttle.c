@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Failed-login throttling (PbxDialFailureLimit) on the shared state of
  * store.c. Past the limit every login is refused for the rest of the window,
  * right or wrong, so the answer never tells a guess apart. The state is
@@ -35,21 +36,25 @@ pbxdial_throttle_e pbxdial_throttle_check(request_rec *r, const pbxdial_dir_conf
 
     if (max <= 0)
         return PBXDIAL_THROTTLE_OK;
-    n_ip = pbxdial_store_count_unauthenticated(r, apr_pstrcat(r->pool, "fail-ip|", r->useragent_ip, NULL), window, 0, &end_ip);
-    n_user = user ? pbxdial_store_count_unauthenticated(r, throttle_user_key(r, dc, user), window, 0, &end_user) : 0;
+    n_ip = pbxdial_store_count_unauthenticated(r, apr_pstrcat(r->pool, "fail-ip|", r->useragent_ip, NULL),
+                                               window, 0, &end_ip);
+    n_user =
+        user ? pbxdial_store_count_unauthenticated(r, throttle_user_key(r, dc, user), window, 0, &end_user)
+             : 0;
     if (n_ip < 0 || n_user < 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0950)
-                      "%s refused: PbxDialCache cannot tell how many logins failed from %s "
-                      "(PbxDialFailureLimit %d); fix the cache, or set PbxDialFailureLimit Off",
-                      what, r->useragent_ip, max);
+        ap_log_rerror(
+            APLOG_MARK, APLOG_ERR, 0, r,
+            PBXLOGNO(0950) "%s refused: PbxDialCache cannot tell how many logins failed from %s "
+                           "(PbxDialFailureLimit %d); fix the cache, or set PbxDialFailureLimit Off",
+            what, r->useragent_ip, max);
         return PBXDIAL_THROTTLE_UNKNOWN;
     }
     if (n_ip < max && n_user < max)
         return PBXDIAL_THROTTLE_OK;
-    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0951)
-                  "%s refused: %d failed attempts from %s, %d for user \"%s\" "
-                  "(PbxDialFailureLimit %d)", what, n_ip, r->useragent_ip, n_user,
-                  user ? ap_escape_logitem(r->pool, user) : "", max);
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                  PBXLOGNO(0951) "%s refused: %d failed attempts from %s, %d for user \"%s\" "
+                                 "(PbxDialFailureLimit %d)",
+                  what, n_ip, r->useragent_ip, n_user, user ? ap_escape_logitem(r->pool, user) : "", max);
     if (n_user >= max && end_user > end_ip)
         end_ip = end_user;
     apr_table_setn(r->err_headers_out, "Retry-After",
@@ -65,7 +70,8 @@ void pbxdial_throttle_failed(request_rec *r, const pbxdial_dir_conf_t *dc, const
     if (pbxdial_throttle_max(dc, &window) <= 0 || apr_table_get(r->notes, THROTTLE_COUNTED_NOTE))
         return;
     apr_table_setn(r->notes, THROTTLE_COUNTED_NOTE, "1");
-    pbxdial_store_count_unauthenticated(r, apr_pstrcat(r->pool, "fail-ip|", r->useragent_ip, NULL), window, 1, &end);
+    pbxdial_store_count_unauthenticated(r, apr_pstrcat(r->pool, "fail-ip|", r->useragent_ip, NULL), window, 1,
+                                        &end);
     if (user)
         pbxdial_store_count_unauthenticated(r, throttle_user_key(r, dc, user), window, 1, &end);
 }

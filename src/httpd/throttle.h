@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* PbxDialFailureLimit: failed logins counted per client address and per
  * user in PbxDialCache, shared by every way the module checks a password
  * (signed and user:password links, the `pbx` authn provider), so that
@@ -11,8 +12,8 @@
 
 typedef enum {
     PBXDIAL_THROTTLE_OK = 0,
-    PBXDIAL_THROTTLE_LIMITED,     /* past the limit: refuse, right password or not */
-    PBXDIAL_THROTTLE_UNKNOWN      /* the cache cannot say: refuse (fail closed) */
+    PBXDIAL_THROTTLE_LIMITED, /* past the limit: refuse, right password or not */
+    PBXDIAL_THROTTLE_UNKNOWN  /* the cache cannot say: refuse (fail closed) */
 } pbxdial_throttle_e;
 
 /* The limit in force (<= 0: Off) and its window. */

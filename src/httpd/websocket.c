@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Same-origin websocket mode (PbxDialWebSocket On). The browser opens the
  * PBX websocket through this site: a <Location> that mod_proxy forwards to
  * the PBX with upgrade=websocket. Before mod_proxy builds the backend
@@ -42,12 +43,17 @@
 
 /* What the PBX gets from the browser's handshake (mod_proxy adds its own
  * X-Forwarded-* and Via after the fixups; Cookie is the module's). */
-static const char *const ws_allowed[] = {
-    "Host", "Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
-    "Sec-WebSocket-Protocol", "User-Agent", "Cookie", NULL
-};
+static const char *const ws_allowed[] = {"Host",
+                                         "Upgrade",
+                                         "Connection",
+                                         "Sec-WebSocket-Key",
+                                         "Sec-WebSocket-Version",
+                                         "Sec-WebSocket-Protocol",
+                                         "User-Agent",
+                                         "Cookie",
+                                         NULL};
 
-static const char *const ws_set_cookie[] = { "Set-Cookie", "Set-Cookie2", NULL };
+static const char *const ws_set_cookie[] = {"Set-Cookie", "Set-Cookie2", NULL};
 
 /* mod_proxy's own test in proxy_handler (which runs first among handlers,
  * whatever r->handler says): a ProxyPass or [P] set r->proxyreq and a
@@ -59,10 +65,9 @@ static int ws_forwarded(const request_rec *r)
     return !r->proxyreq && r->handler && !strncmp(r->handler, "proxy:", 6);
 }
 
-static int ws_refuse(request_rec *r, int status, const char *code, const char *title,
-                     const char *message)
+static int ws_refuse(request_rec *r, int status, const char *code, const char *title, const char *message)
 {
-    pbxdial_problem_t pr = { status, code, title, message };
+    pbxdial_problem_t pr = {status, code, title, message};
 
     /* a subrequest writes nothing: its status is its answer */
     if (r->main)
@@ -87,14 +92,15 @@ static int ws_upgrade_check(request_rec *r)
         why = r->main ? "a subrequest" : "an internal redirect";
     if (why) {
         /* mod_proxy would send the browser's headers as they are */
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0720)
-                      "PbxDialWebSocket: refused %s to %s; the websocket must be requested directly",
-                      why, r->uri);
+        ap_log_rerror(
+            APLOG_MARK, APLOG_INFO, 0, r,
+            PBXLOGNO(0720) "PbxDialWebSocket: refused %s to %s; the websocket must be requested directly",
+            why, r->uri);
         return ws_refuse(r, HTTP_BAD_REQUEST, "not_websocket", "Not a websocket", only);
     }
     if (r->method_number != M_GET || r->header_only) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0721)
-                      "PbxDialWebSocket: refused method %s on %s", r->method, r->uri);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      PBXLOGNO(0721) "PbxDialWebSocket: refused method %s on %s", r->method, r->uri);
         apr_table_setn(r->headers_out, "Allow", "GET");
         return ws_refuse(r, HTTP_METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed", only);
     }
@@ -107,12 +113,14 @@ static int ws_upgrade_check(request_rec *r)
     else if (!key || !*key)
         why = "no Sec-WebSocket-Key";
     else if (apr_table_get(r->headers_in, "Transfer-Encoding") || (cl && strcmp(cl, "0")))
-        why = "a request body";     /* it would be tunnelled to the PBX as frames */
+        why = "a request body"; /* it would be tunnelled to the PBX as frames */
     if (!why)
         return OK;
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0722)
-                  "PbxDialWebSocket: %s is not a websocket handshake (%s); refused, the PBX is not asked",
-                  r->uri, why);
+    ap_log_rerror(
+        APLOG_MARK, APLOG_INFO, 0, r,
+        PBXLOGNO(
+            0722) "PbxDialWebSocket: %s is not a websocket handshake (%s); refused, the PBX is not asked",
+        r->uri, why);
     return ws_refuse(r, HTTP_BAD_REQUEST, "not_websocket", "Not a websocket", only);
 }
 
@@ -149,8 +157,8 @@ static void ws_headers_allow(request_rec *r, const char *session)
     apr_table_overlap(r->headers_in, keep, APR_OVERLAP_TABLES_SET);
     apr_table_setn(r->headers_in, "Cookie", apr_pstrcat(r->pool, "session=", session, NULL));
     if (dropped)
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, PBXLOGNO(0723)
-                      "PbxDialWebSocket: not sent to the PBX: %s", dropped);
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                      PBXLOGNO(0723) "PbxDialWebSocket: not sent to the PBX: %s", dropped);
 }
 
 /* --- the PBX's answer, as it goes to the browser */
@@ -159,9 +167,9 @@ typedef struct {
     request_rec *r;
     pbxdial_session_t *ses;
     ap_filter_t *f;
-    char *buf;                    /* the head so far */
+    char *buf; /* the head so far */
     apr_size_t len, cap;
-    int partial;                  /* gave up inside a head */
+    int partial; /* gave up inside a head */
     int removed;
 } ws_head_t;
 
@@ -188,12 +196,13 @@ static void ws_head_status(ws_head_t *h, int status)
     if (status == HTTP_SWITCHING_PROTOCOLS || ap_is_HTTP_INFO(status))
         return;
     if (pbxdial_session_refused(h->r, h->ses, status))
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, h->r, PBXLOGNO(0724)
-                      "PBX refused the cached session of %s for a websocket (%d); the next "
-                      "websocket of that extension gets a new one", h->ses->ext_at, status);
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, h->r,
+                      PBXLOGNO(0724) "PBX refused the cached session of %s for a websocket (%d); the next "
+                                     "websocket of that extension gets a new one",
+                      h->ses->ext_at, status);
     else
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, h->r, PBXLOGNO(0725)
-                      "websocket of %s not upgraded: %d", h->ses->ext_at, status);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, h->r, PBXLOGNO(0725) "websocket of %s not upgraded: %d",
+                      h->ses->ext_at, status);
 }
 
 static apr_status_t ws_head_keep(ws_head_t *h, const char *data, apr_size_t n)
@@ -232,9 +241,11 @@ static int ws_head_emit(ws_head_t *h, apr_bucket_brigade *out)
         head = pbxdial_httphead_drop(h->r->pool, h->buf, hl, ws_set_cookie, &n, &dropped);
         APR_BRIGADE_INSERT_TAIL(out, apr_bucket_heap_create(head, n, NULL, ba));
         if (dropped)
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, h->r, PBXLOGNO(0726)
-                          "websocket of %s: %d Set-Cookie from the PBX's %d answer not sent to "
-                          "the browser", h->ses->ext_at, dropped, status);
+            ap_log_rerror(
+                APLOG_MARK, APLOG_DEBUG, 0, h->r,
+                PBXLOGNO(0726) "websocket of %s: %d Set-Cookie from the PBX's %d answer not sent to "
+                               "the browser",
+                h->ses->ext_at, dropped, status);
         memmove(h->buf, h->buf + hl, h->len - hl);
         h->len -= hl;
         ws_head_status(h, status);
@@ -259,7 +270,7 @@ static apr_status_t ws_head_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         b = APR_BRIGADE_FIRST(bb);
         if (APR_BUCKET_IS_METADATA(b)) {
             if (h->len && APR_BUCKET_IS_FLUSH(b)) {
-                apr_bucket_delete(b);      /* the head is not complete: nothing to flush */
+                apr_bucket_delete(b); /* the head is not complete: nothing to flush */
                 continue;
             }
             /* HTTP/2's final head is a metadata bucket, not text */
@@ -282,8 +293,8 @@ static apr_status_t ws_head_filter(ap_filter_t *f, apr_bucket_brigade *bb)
             return rv;
         if (ws_head_keep(h, data, n) != APR_SUCCESS) {
             /* fail closed: never send a head that was not looked at */
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, h->r, PBXLOGNO(0727)
-                          "websocket of %s: a response head over %d bytes; connection closed",
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, h->r,
+                          PBXLOGNO(0727) "websocket of %s: a response head over %d bytes; connection closed",
                           h->ses->ext_at, WS_HEAD_MAX);
             f->c->aborted = 1;
             ws_head_remove(h);
@@ -350,29 +361,31 @@ int pbxdial_websocket_fixup(request_rec *r)
         return DECLINED;
     if (!ws_forwarded(r)) {
         /* an inner location that inherits PbxDialWebSocket: not the PBX's */
-        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, PBXLOGNO(0616)
-                      "PbxDialWebSocket: %s is not forwarded by mod_proxy; left alone", r->uri);
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                      PBXLOGNO(0616) "PbxDialWebSocket: %s is not forwarded by mod_proxy; left alone",
+                      r->uri);
         return DECLINED;
     }
     if ((rv = ws_upgrade_check(r)) != OK)
         return rv;
     sc = ap_get_module_config(r->server->module_config, &pbxdial_module);
     if (!r->user || !*r->user) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0701)
-                      "PbxDialWebSocket on %s without an authenticated user; protect it with "
-                      "Apache authentication and \"Require valid-user\"", r->uri);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      PBXLOGNO(0701) "PbxDialWebSocket on %s without an authenticated user; protect it with "
+                                     "Apache authentication and \"Require valid-user\"",
+                      r->uri);
         return HTTP_FORBIDDEN;
     }
     /* a websocket handshake carries ambient credentials: refuse other sites */
     if ((msg = pbxdial_reqstate_cross_site(r))) {
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, PBXLOGNO(0702)
-                      "refused a PBX websocket for user \"%s\" to a cross-site request (%s)",
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
+                      PBXLOGNO(0702) "refused a PBX websocket for user \"%s\" to a cross-site request (%s)",
                       ap_escape_logitem(r->pool, r->user), msg);
         return HTTP_FORBIDDEN;
     }
     if (!sc->server || !sc->admin_user) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0703)
-                      "PbxDialWebSocket on %s needs PbxDialServer and PbxDialAdmin", r->uri);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      PBXLOGNO(0703) "PbxDialWebSocket on %s needs PbxDialServer and PbxDialAdmin", r->uri);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if ((msg = pbxdial_identity_map(r, dc, &id)))
@@ -386,10 +399,10 @@ int pbxdial_websocket_fixup(request_rec *r)
     ses = apr_palloc(r->pool, sizeof(*ses));
     pbxdial_session_init(r, sc, &pc, &id, ses);
     if (pbxdial_session_get(r, &pc, &id, ses, &out) != PBXDIAL_PBX_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, PBXLOGNO(0704)
-                      "PBX session for the websocket of %s@%s (user \"%s\") failed: %s: %s",
-                      id.ext, id.domain, ap_escape_logitem(r->pool, r->user),
-                      pbxdial_pbx_rc_name(out.rc), out.detail ? out.detail : "");
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      PBXLOGNO(0704) "PBX session for the websocket of %s@%s (user \"%s\") failed: %s: %s",
+                      id.ext, id.domain, ap_escape_logitem(r->pool, r->user), pbxdial_pbx_rc_name(out.rc),
+                      out.detail ? out.detail : "");
         pbxdial_respond_pbx_problem(r->pool, &out, &pc, &pr);
         return pr.status;
     }
@@ -401,11 +414,12 @@ int pbxdial_websocket_fixup(request_rec *r)
     pbxdial_stats_add(PBXDIAL_STAT_WEBSOCKETS);
     if (ses->cached)
         pbxdial_stats_add(PBXDIAL_STAT_SESSION_REUSED);
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(0705)
-                  "PBX websocket for %s@%s (user \"%s\"), %s session ready in %" APR_TIME_T_FMT " ms",
-                  id.ext, id.domain, ap_escape_logitem(r->pool, r->user),
-                  ses->cached ? "cached" : "new", apr_time_as_msec(out.elapsed));
-    apr_table_unset(r->headers_in, "Sec-WebSocket-Extensions");   /* frames are read: never compressed */
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  PBXLOGNO(0705) "PBX websocket for %s@%s (user \"%s\"), %s session ready in %" APR_TIME_T_FMT
+                                 " ms",
+                  id.ext, id.domain, ap_escape_logitem(r->pool, r->user), ses->cached ? "cached" : "new",
+                  apr_time_as_msec(out.elapsed));
+    apr_table_unset(r->headers_in, "Sec-WebSocket-Extensions"); /* frames are read: never compressed */
     pbxdial_wsfilter_add(r, dc, apr_pstrcat(r->pool, id.ext, "@", id.domain, NULL));
     return OK;
 }

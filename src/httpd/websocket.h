@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Same-origin websocket mode: the PBX session injected into a proxied upgrade. */
 #ifndef PBXDIAL_WEBSOCKET_H
 #define PBXDIAL_WEBSOCKET_H

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The dial policy on the same-origin websocket (see wsfilter.h).
  *
  * mod_proxy's tunnel reads the browser with ap_get_brigade(AP_MODE_READBYTES,
@@ -25,34 +26,34 @@
 #include "core/wsframe.h"
 #include "core/wspolicy.h"
 
-#define WS_IN "PBXDIAL_WS_POLICY_IN"
+#define WS_IN  "PBXDIAL_WS_POLICY_IN"
 #define WS_OUT "PBXDIAL_WS_POLICY_OUT"
 
 enum { OUT_HEAD = 0, OUT_FRAMES, OUT_PASS, OUT_CLOSED };
 
 typedef struct {
-    request_rec *r;               /* alive while mod_proxy tunnels (its handler runs) */
+    request_rec *r; /* alive while mod_proxy tunnels (its handler runs) */
     conn_rec *c;
     const pbxdial_dir_conf_t *dc;
     const char *ext_at;
     ap_filter_t *in, *out;
     int removed;
     /* browser to PBX */
-    int active;                   /* the tunnel runs: bytes are frames */
-    int failed;                   /* closed for a protocol error */
+    int active; /* the tunnel runs: bytes are frames */
+    int failed; /* closed for a protocol error */
     pbxdial_wsframe_parser_t *ps;
-    apr_bucket_brigade *tmp;      /* what the filters below gave */
-    apr_bucket_brigade *ready;    /* accepted frames, for the PBX */
-    apr_bucket_brigade *rest;     /* what readbytes leaves of ready */
-    apr_pool_t *mp;               /* one message's work, cleared */
+    apr_bucket_brigade *tmp;   /* what the filters below gave */
+    apr_bucket_brigade *ready; /* accepted frames, for the PBX */
+    apr_bucket_brigade *rest;  /* what readbytes leaves of ready */
+    apr_pool_t *mp;            /* one message's work, cleared */
     /* PBX to browser */
     int out_state;
-    unsigned head_crlf;           /* how much of "\r\n\r\n" was seen */
+    unsigned head_crlf; /* how much of "\r\n\r\n" was seen */
     char head[13];
     apr_size_t head_n;
     pbxdial_wsframe_walk_t walk;
     int at_boundary;
-    apr_bucket_brigade *inject;   /* our frames, waiting for a place */
+    apr_bucket_brigade *inject; /* our frames, waiting for a place */
     int close_queued;
     apr_bucket_brigade *kick;
 } ws_ctx_t;
@@ -87,7 +88,7 @@ static void ws_out_release(ws_ctx_t *x, apr_bucket_brigade *bb, apr_bucket *befo
             APR_BUCKET_INSERT_BEFORE(before, e);
     }
     if (x->close_queued)
-        x->out_state = OUT_CLOSED;      /* nothing may follow our close frame */
+        x->out_state = OUT_CLOSED; /* nothing may follow our close frame */
 }
 
 /* The head of the PBX's answer: a 101 turns the stream into frames, anything
@@ -177,24 +178,24 @@ static void ws_in_close(ws_ctx_t *x, int code, const char *reason)
     apr_size_t n;
     char *frame = pbxdial_wsframe_close(x->mp, code, reason, &n);
 
-    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, x->r, PBXLOGNO(1001)
-                  "websocket of %s (user \"%s\") closed with %d: %s", x->ext_at,
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, x->r,
+                  PBXLOGNO(1001) "websocket of %s (user \"%s\") closed with %d: %s", x->ext_at,
                   ap_escape_logitem(x->mp, x->r->user), code, reason);
     x->failed = 1;
     ws_out_send(x, frame, n, 1);
 }
 
-static void ws_in_refuse(ws_ctx_t *x, const pbxdial_wspolicy_t *pol, const char *error,
-                         const char *message)
+static void ws_in_refuse(ws_ctx_t *x, const pbxdial_wspolicy_t *pol, const char *error, const char *message)
 {
     const char *text = pbxdial_wspolicy_refusal(x->mp, pol->to, error, message);
     apr_size_t n;
     char *frame = pbxdial_wsframe_build(x->mp, PBXDIAL_WS_TEXT, text, strlen(text), NULL, &n);
 
     if (x->out_state != OUT_FRAMES)
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, x->r, PBXLOGNO(1002)
-                      "websocket of %s: the browser cannot be told that its call was refused "
-                      "(the PBX's answer was not read as an HTTP/1.1 101)", x->ext_at);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, x->r,
+                      PBXLOGNO(1002) "websocket of %s: the browser cannot be told that its call was refused "
+                                     "(the PBX's answer was not read as an HTTP/1.1 101)",
+                      x->ext_at);
     ws_out_send(x, frame, n, 0);
 }
 
@@ -215,15 +216,15 @@ static void ws_in_call(ws_ctx_t *x, pbxdial_wspolicy_t *pol)
 
     if (rv != OK) {
         after = apr_table_get(r->err_headers_out, "Retry-After");
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(1003)
-                      "websocket make-call to %s refused for %s (user \"%s\"): %s", pol->number,
-                      x->ext_at, ap_escape_logitem(x->mp, r->user),
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r,
+                      PBXLOGNO(1003) "websocket make-call to %s refused for %s (user \"%s\"): %s",
+                      pol->number, x->ext_at, ap_escape_logitem(x->mp, r->user),
                       rv == HTTP_TOO_MANY_REQUESTS ? "PbxDialRateLimit" : "the cache cannot count calls");
         ws_in_refuse(x, pol, rv == HTTP_TOO_MANY_REQUESTS ? "rate_limited" : "unavailable",
                      rv == HTTP_TOO_MANY_REQUESTS
-                     ? apr_pstrcat(x->mp, "Too many calls: try again in ", after ? after : "a few",
-                                   " seconds.", NULL)
-                     : "Calls cannot be counted right now: try again in a moment.");
+                         ? apr_pstrcat(x->mp, "Too many calls: try again in ", after ? after : "a few",
+                                       " seconds.", NULL)
+                         : "Calls cannot be counted right now: try again in a moment.");
         return;
     }
     if (apr_generate_random_bytes(mask, sizeof(mask)) != APR_SUCCESS) {
@@ -232,8 +233,8 @@ static void ws_in_call(ws_ctx_t *x, pbxdial_wspolicy_t *pol)
     }
     frame = pbxdial_wsframe_build(x->mp, PBXDIAL_WS_TEXT, pol->rebuilt, strlen(pol->rebuilt), mask, &n);
     ws_in_pass(x, frame, n);
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(1004)
-                  "websocket make-call to %s for %s (user \"%s\") passed the dial policy",
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  PBXLOGNO(1004) "websocket make-call to %s for %s (user \"%s\") passed the dial policy",
                   pol->number, x->ext_at, ap_escape_logitem(x->mp, r->user));
 }
 
@@ -258,22 +259,23 @@ static void ws_in_message(ws_ctx_t *x, const pbxdial_wsframe_event_t *ev)
         action = pol.action;
         if (strlen(action) > 64)
             action = apr_pstrcat(x->mp, apr_pstrndup(x->mp, action, 64), "...", NULL);
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(1005)
-                      "websocket of %s (user \"%s\"): action \"%s\" is not one the click-to-dial "
-                      "client sends; dropped, the PBX does not get it", x->ext_at,
-                      ap_escape_logitem(x->mp, r->user), ap_escape_logitem(x->mp, action));
+        ap_log_rerror(
+            APLOG_MARK, APLOG_NOTICE, 0, r,
+            PBXLOGNO(1005) "websocket of %s (user \"%s\"): action \"%s\" is not one the click-to-dial "
+                           "client sends; dropped, the PBX does not get it",
+            x->ext_at, ap_escape_logitem(x->mp, r->user), ap_escape_logitem(x->mp, action));
         return;
     case PBXDIAL_WSPOLICY_REFUSE:
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, PBXLOGNO(1006)
-                      "websocket make-call to %s refused for %s (user \"%s\"): %s%s%s",
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r,
+                      PBXLOGNO(1006) "websocket make-call to %s refused for %s (user \"%s\"): %s%s%s",
                       pol.number ? pol.number : ap_escape_logitem(x->mp, pol.to ? pol.to : "(none)"),
-                      x->ext_at, ap_escape_logitem(x->mp, r->user), pol.error,
-                      pol.matched ? " by " : "", pol.matched ? pol.matched : "");
+                      x->ext_at, ap_escape_logitem(x->mp, r->user), pol.error, pol.matched ? " by " : "",
+                      pol.matched ? pol.matched : "");
         ws_in_refuse(x, &pol, pol.error, pol.message);
         return;
     case PBXDIAL_WSPOLICY_MALFORMED:
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(1007)
-                      "websocket of %s: a message that is %s", x->ext_at, pol.why);
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, PBXLOGNO(1007) "websocket of %s: a message that is %s",
+                      x->ext_at, pol.why);
         ws_in_close(x, PBXDIAL_WS_BAD_DATA, "a message must be a JSON object with an action");
         return;
     }
@@ -337,7 +339,7 @@ static apr_status_t ws_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
             return APR_SUCCESS;
         }
         if (x->failed)
-            return APR_ECONNABORTED;    /* ends the tunnel; our close frame went out */
+            return APR_ECONNABORTED; /* ends the tunnel; our close frame went out */
         apr_brigade_cleanup(x->tmp);
         rv = ap_get_brigade(f->next, x->tmp, AP_MODE_READBYTES, block, readbytes);
         if (rv != APR_SUCCESS || APR_BRIGADE_EMPTY(x->tmp))
@@ -346,7 +348,7 @@ static apr_status_t ws_in_filter(ap_filter_t *f, apr_bucket_brigade *bb, ap_inpu
             b = APR_BRIGADE_FIRST(x->tmp);
             if (APR_BUCKET_IS_METADATA(b)) {
                 APR_BUCKET_REMOVE(b);
-                APR_BRIGADE_INSERT_TAIL(x->ready, b);    /* EOS after the frames before it */
+                APR_BRIGADE_INSERT_TAIL(x->ready, b); /* EOS after the frames before it */
                 continue;
             }
             if ((rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ)) != APR_SUCCESS)

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The dial policy on the same-origin websocket: filters on the browser's
  * connection that read its frames before mod_proxy's tunnel hands them to
  * the PBX (wsframe.c parses, wspolicy.c decides). */

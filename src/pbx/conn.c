@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Reused libcurl handles, so that a steady stream of requests to the PBX
  * pays no new TCP and TLS handshake each: finished handles go back to a
  * per-process pool (curl_easy_reset keeps their live connections), and all
@@ -26,12 +27,12 @@ typedef struct conn_node {
 static struct {
     apr_pool_t *p;
     CURLSH *share;
-    conn_node_t *idle;            /* handles ready for reuse */
-    conn_node_t *spare;           /* empty nodes, to avoid allocating per request */
+    conn_node_t *idle;  /* handles ready for reuse */
+    conn_node_t *spare; /* empty nodes, to avoid allocating per request */
     int nidle;
     long maxconns;
 #if APR_HAS_THREADS
-    apr_thread_mutex_t *mutex;    /* guards idle/spare */
+    apr_thread_mutex_t *mutex; /* guards idle/spare */
     apr_thread_mutex_t *locks[CURL_LOCK_DATA_LAST];
 #endif
 } conn;
@@ -143,7 +144,7 @@ void pbxdial_conn_release(CURL *h, int ok)
             if (n)
                 conn.spare = n->next;
             else
-                n = apr_palloc(conn.p, sizeof(*n));   /* at most CONN_POOL_MAX of them */
+                n = apr_palloc(conn.p, sizeof(*n)); /* at most CONN_POOL_MAX of them */
             n->h = h;
             n->next = conn.idle;
             conn.idle = n;

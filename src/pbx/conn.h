@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The per-process pool of libcurl handles behind pbx/http.c. */
 #ifndef PBXDIAL_PBX_CONN_H
 #define PBXDIAL_PBX_CONN_H

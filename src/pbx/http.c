@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* HTTP transport to the PBX with libcurl. Every request gets the configured
  * timeout (at most what is left of its request's deadline), TLS settings
  * and no signals (httpd threads must not get SIGALRM); no redirects are
@@ -35,7 +36,7 @@ static size_t http_on_body(char *data, size_t size, size_t n, void *baton)
 
     if (s->len + add > PBXDIAL_BODY_MAX) {
         s->overflow = 1;
-        return 0;                 /* makes curl fail the transfer */
+        return 0; /* makes curl fail the transfer */
     }
     if (s->len + add + 1 > s->cap) {
         apr_size_t cap = s->cap ? s->cap * 2 : 1024;
@@ -213,9 +214,9 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
         out->status = status;
         out->rc = sink.overflow ? PBXDIAL_PBX_BAD_REPLY : http_classify(cc);
         out->detail = sink.overflow
-            ? apr_psprintf(p, "reply larger than %d bytes", PBXDIAL_BODY_MAX)
-            : apr_psprintf(p, "%s (curl %d: %s)", errbuf[0] ? errbuf : curl_easy_strerror(cc),
-                           (int)cc, curl_easy_strerror(cc));
+                          ? apr_psprintf(p, "reply larger than %d bytes", PBXDIAL_BODY_MAX)
+                          : apr_psprintf(p, "%s (curl %d: %s)", errbuf[0] ? errbuf : curl_easy_strerror(cc),
+                                         (int)cc, curl_easy_strerror(cc));
     }
     if (c->trace || http_stats) {
         /* the path without its query: it is harmless today, but stays out of logs */

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Vodia PBX operations on top of the HTTP transport (pbx/http.c). */
 #include <apr_strings.h>
 #include <apr_md5.h>
@@ -12,15 +13,24 @@
 const char *pbxdial_pbx_rc_name(pbxdial_pbx_rc_e rc)
 {
     switch (rc) {
-    case PBXDIAL_PBX_OK: return "ok";
-    case PBXDIAL_PBX_ADMIN_REFUSED: return "admin credentials refused";
-    case PBXDIAL_PBX_NOT_FOUND: return "not found";
-    case PBXDIAL_PBX_UNREACHABLE: return "unreachable";
-    case PBXDIAL_PBX_TLS: return "TLS failure";
-    case PBXDIAL_PBX_TIMEOUT: return "timeout";
-    case PBXDIAL_PBX_HTTP_ERROR: return "HTTP error";
-    case PBXDIAL_PBX_BAD_REPLY: return "malformed reply";
-    case PBXDIAL_PBX_INTERNAL: return "internal error";
+    case PBXDIAL_PBX_OK:
+        return "ok";
+    case PBXDIAL_PBX_ADMIN_REFUSED:
+        return "admin credentials refused";
+    case PBXDIAL_PBX_NOT_FOUND:
+        return "not found";
+    case PBXDIAL_PBX_UNREACHABLE:
+        return "unreachable";
+    case PBXDIAL_PBX_TLS:
+        return "TLS failure";
+    case PBXDIAL_PBX_TIMEOUT:
+        return "timeout";
+    case PBXDIAL_PBX_HTTP_ERROR:
+        return "HTTP error";
+    case PBXDIAL_PBX_BAD_REPLY:
+        return "malformed reply";
+    case PBXDIAL_PBX_INTERNAL:
+        return "internal error";
     }
     return "unknown";
 }
@@ -34,9 +44,8 @@ void pbxdial_pbx_set_outcomes(pbxdial_pbx_outcome_fn *fn)
 
 const char *pbxdial_pbx_step_name(pbxdial_pbx_step_e step)
 {
-    static const char *const names[PBXDIAL_PBX_STEP_N] = {
-        "login_3rd", "activate", "remote_call", "login_user", "logout"
-    };
+    static const char *const names[PBXDIAL_PBX_STEP_N] = {"login_3rd", "activate", "remote_call",
+                                                          "login_user", "logout"};
     return step < PBXDIAL_PBX_STEP_N ? names[step] : "?";
 }
 
@@ -47,7 +56,8 @@ static pbxdial_pbx_outcome_t *pbx_fresh(pbxdial_pbx_outcome_t *out)
     return out;
 }
 
-static pbxdial_pbx_rc_e pbx_report(pbxdial_pbx_step_e step, pbxdial_pbx_rc_e rc, const pbxdial_pbx_outcome_t *out)
+static pbxdial_pbx_rc_e pbx_report(pbxdial_pbx_step_e step, pbxdial_pbx_rc_e rc,
+                                   const pbxdial_pbx_outcome_t *out)
 {
     if (pbx_outcomes)
         pbx_outcomes(step, rc, rc == PBXDIAL_PBX_OK ? 0 : out->status);
@@ -81,24 +91,23 @@ static pbxdial_pbx_rc_e pbx_send(apr_pool_t *p, const pbxdial_pbx_conf_t *c, pbx
         return out->rc;
     if (resp->status >= 200 && resp->status < 300)
         return PBXDIAL_PBX_OK;
-    out->rc = resp->status == 404 ? PBXDIAL_PBX_NOT_FOUND
-            : resp->status == 401 || resp->status == 403 ? refused : PBXDIAL_PBX_HTTP_ERROR;
+    out->rc = resp->status == 404                          ? PBXDIAL_PBX_NOT_FOUND
+              : resp->status == 401 || resp->status == 403 ? refused
+                                                           : PBXDIAL_PBX_HTTP_ERROR;
     out->detail = apr_psprintf(p, "PBX answered %ld to the %s", resp->status, what);
     return out->rc;
 }
 
-static pbxdial_pbx_rc_e pbx_op_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *c,
-                                       const char *domain, const char *ext,
-                                       const char **token, pbxdial_pbx_outcome_t *out)
+static pbxdial_pbx_rc_e pbx_op_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *domain,
+                                         const char *ext, const char **token, pbxdial_pbx_outcome_t *out)
 {
-    pbxdial_pbx_req_t req = { "POST", "/rest/system/session", NULL, NULL, 1 };
+    pbxdial_pbx_req_t req = {"POST", "/rest/system/session", NULL, NULL, 1};
     pbxdial_pbx_resp_t resp;
 
     *token = NULL;
-    if (pbx_send(p, c, &req, json_pack("{s:s, s:s, s:s}", "name", "3rd", "domain", domain,
-                                       "username", ext),
-                 "third-party login with the admin credentials", PBXDIAL_PBX_ADMIN_REFUSED,
-                 &resp, out) != PBXDIAL_PBX_OK)
+    if (pbx_send(p, c, &req, json_pack("{s:s, s:s, s:s}", "name", "3rd", "domain", domain, "username", ext),
+                 "third-party login with the admin credentials", PBXDIAL_PBX_ADMIN_REFUSED, &resp, out)
+        != PBXDIAL_PBX_OK)
         return out->rc;
 
     switch (pbxdial_pbxreply_token(p, resp.body, resp.body_len, token)) {
@@ -122,17 +131,19 @@ static pbxdial_pbx_rc_e pbx_op_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t
 }
 
 static pbxdial_pbx_rc_e pbx_op_activate(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *token,
-                                      const char **session, pbxdial_pbx_outcome_t *out)
+                                        const char **session, pbxdial_pbx_outcome_t *out)
 {
-    pbxdial_pbx_req_t req = { "POST", "/rest/system/session", NULL, NULL, 0 };
+    pbxdial_pbx_req_t req = {"POST", "/rest/system/session", NULL, NULL, 0};
     pbxdial_pbx_resp_t resp;
 
     *session = NULL;
     /* 401/403 here means the fresh token was refused: an error, not the admin's */
-    if (pbx_send(p, c, &req, json_pack("{s:s, s:s}", "name", "session", "value", token),
-                 "session activation", PBXDIAL_PBX_HTTP_ERROR, &resp, out) != PBXDIAL_PBX_OK)
+    if (pbx_send(p, c, &req, json_pack("{s:s, s:s}", "name", "session", "value", token), "session activation",
+                 PBXDIAL_PBX_HTTP_ERROR, &resp, out)
+        != PBXDIAL_PBX_OK)
         return out->rc;
-    if (!resp.session_cookie || !pbxdial_pbxreply_token_ok(resp.session_cookie, strlen(resp.session_cookie))) {
+    if (!resp.session_cookie
+        || !pbxdial_pbxreply_token_ok(resp.session_cookie, strlen(resp.session_cookie))) {
         out->rc = PBXDIAL_PBX_BAD_REPLY;
         out->detail = "PBX activated the token but set no usable session cookie";
         return out->rc;
@@ -142,9 +153,9 @@ static pbxdial_pbx_rc_e pbx_op_activate(apr_pool_t *p, const pbxdial_pbx_conf_t 
 }
 
 static pbxdial_pbx_rc_e pbx_op_remote_call(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
-                                         const char *dest, int connect, pbxdial_pbx_outcome_t *out)
+                                           const char *dest, int connect, pbxdial_pbx_outcome_t *out)
 {
-    pbxdial_pbx_req_t req = { "GET", NULL, NULL, NULL, 0 };
+    pbxdial_pbx_req_t req = {"GET", NULL, NULL, NULL, 0};
     pbxdial_pbx_resp_t resp;
 
     /* a normalised number is [+0-9*#], and '+' and '#' mean something in a URL */
@@ -155,10 +166,10 @@ static pbxdial_pbx_rc_e pbx_op_remote_call(apr_pool_t *p, const pbxdial_pbx_conf
 }
 
 static pbxdial_pbx_rc_e pbx_op_login_user(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *user,
-                                        const char *password, const char **session,
-                                        pbxdial_pbx_outcome_t *out)
+                                          const char *password, const char **session,
+                                          pbxdial_pbx_outcome_t *out)
 {
-    pbxdial_pbx_req_t req = { "PUT", "/rest/system/session", NULL, NULL, 0 };
+    pbxdial_pbx_req_t req = {"PUT", "/rest/system/session", NULL, NULL, 0};
     pbxdial_pbx_resp_t resp;
     unsigned char digest[APR_MD5_DIGESTSIZE];
     char hex[2 * APR_MD5_DIGESTSIZE + 1];
@@ -176,8 +187,9 @@ static pbxdial_pbx_rc_e pbx_op_login_user(apr_pool_t *p, const pbxdial_pbx_conf_
     value = apr_pstrcat(p, user, " ", hex, NULL);
     memset(hex, 0, sizeof(hex));
     memset(digest, 0, sizeof(digest));
-    if (pbx_send(p, c, &req, json_pack("{s:s, s:s}", "name", "auth", "value", value),
-                 "user login", PBXDIAL_PBX_ADMIN_REFUSED, &resp, out) != PBXDIAL_PBX_OK)
+    if (pbx_send(p, c, &req, json_pack("{s:s, s:s}", "name", "auth", "value", value), "user login",
+                 PBXDIAL_PBX_ADMIN_REFUSED, &resp, out)
+        != PBXDIAL_PBX_OK)
         return out->rc;
     switch (pbxdial_pbxreply_token(p, resp.body, resp.body_len, session)) {
     case PBXDIAL_REPLY_TOKEN:
@@ -196,9 +208,9 @@ static pbxdial_pbx_rc_e pbx_op_login_user(apr_pool_t *p, const pbxdial_pbx_conf_
 }
 
 static pbxdial_pbx_rc_e pbx_op_logout(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
-                                    pbxdial_pbx_outcome_t *out)
+                                      pbxdial_pbx_outcome_t *out)
 {
-    pbxdial_pbx_req_t req = { "DELETE", "/rest/system/session", NULL, NULL, 0 };
+    pbxdial_pbx_req_t req = {"DELETE", "/rest/system/session", NULL, NULL, 0};
     pbxdial_pbx_resp_t resp;
 
     req.cookie = apr_pstrcat(p, "session=", session, NULL);
@@ -206,11 +218,11 @@ static pbxdial_pbx_rc_e pbx_op_logout(apr_pool_t *p, const pbxdial_pbx_conf_t *c
 }
 
 /* The public operations: each reports its outcome once, whichever way it ended. */
-pbxdial_pbx_rc_e pbxdial_pbx_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *c,
-                                       const char *domain, const char *ext,
-                                       const char **token, pbxdial_pbx_outcome_t *out)
+pbxdial_pbx_rc_e pbxdial_pbx_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *domain,
+                                       const char *ext, const char **token, pbxdial_pbx_outcome_t *out)
 {
-    return pbx_report(PBXDIAL_PBX_STEP_LOGIN_3RD, pbx_op_login_3rd(p, c, domain, ext, token, pbx_fresh(out)), out);
+    return pbx_report(PBXDIAL_PBX_STEP_LOGIN_3RD, pbx_op_login_3rd(p, c, domain, ext, token, pbx_fresh(out)),
+                      out);
 }
 
 pbxdial_pbx_rc_e pbxdial_pbx_activate(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *token,
@@ -222,14 +234,16 @@ pbxdial_pbx_rc_e pbxdial_pbx_activate(apr_pool_t *p, const pbxdial_pbx_conf_t *c
 pbxdial_pbx_rc_e pbxdial_pbx_remote_call(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,
                                          const char *dest, int connect, pbxdial_pbx_outcome_t *out)
 {
-    return pbx_report(PBXDIAL_PBX_STEP_REMOTE_CALL, pbx_op_remote_call(p, c, session, dest, connect, pbx_fresh(out)), out);
+    return pbx_report(PBXDIAL_PBX_STEP_REMOTE_CALL,
+                      pbx_op_remote_call(p, c, session, dest, connect, pbx_fresh(out)), out);
 }
 
 pbxdial_pbx_rc_e pbxdial_pbx_login_user(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *user,
                                         const char *password, const char **session,
                                         pbxdial_pbx_outcome_t *out)
 {
-    return pbx_report(PBXDIAL_PBX_STEP_LOGIN_USER, pbx_op_login_user(p, c, user, password, session, pbx_fresh(out)), out);
+    return pbx_report(PBXDIAL_PBX_STEP_LOGIN_USER,
+                      pbx_op_login_user(p, c, user, password, session, pbx_fresh(out)), out);
 }
 
 pbxdial_pbx_rc_e pbxdial_pbx_logout(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *session,

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The module's only door to the PBX: HTTP(S) requests with libcurl and the
  * Vodia operations built on them. No request_rec here: callers pass a pool
  * and the connection settings, and get back an outcome they can log and map
@@ -15,14 +16,14 @@ typedef void pbxdial_pbx_trace_fn(void *baton, const char *method, const char *p
 
 typedef enum {
     PBXDIAL_PBX_OK = 0,
-    PBXDIAL_PBX_ADMIN_REFUSED,    /* `false` or 401/403 on an admin request */
-    PBXDIAL_PBX_NOT_FOUND,        /* 404: unknown domain or extension */
-    PBXDIAL_PBX_UNREACHABLE,      /* DNS, refused, reset, nothing answered */
-    PBXDIAL_PBX_TLS,              /* handshake or certificate failure */
-    PBXDIAL_PBX_TIMEOUT,          /* slower than the configured timeout */
-    PBXDIAL_PBX_HTTP_ERROR,       /* any other unexpected status */
-    PBXDIAL_PBX_BAD_REPLY,        /* a body the PBX is not known to send */
-    PBXDIAL_PBX_INTERNAL          /* could not even build the request */
+    PBXDIAL_PBX_ADMIN_REFUSED, /* `false` or 401/403 on an admin request */
+    PBXDIAL_PBX_NOT_FOUND,     /* 404: unknown domain or extension */
+    PBXDIAL_PBX_UNREACHABLE,   /* DNS, refused, reset, nothing answered */
+    PBXDIAL_PBX_TLS,           /* handshake or certificate failure */
+    PBXDIAL_PBX_TIMEOUT,       /* slower than the configured timeout */
+    PBXDIAL_PBX_HTTP_ERROR,    /* any other unexpected status */
+    PBXDIAL_PBX_BAD_REPLY,     /* a body the PBX is not known to send */
+    PBXDIAL_PBX_INTERNAL       /* could not even build the request */
 } pbxdial_pbx_rc_e;
 
 /* Called after every exchange that was attempted (not for one the deadline
@@ -30,8 +31,8 @@ typedef enum {
  * without its query), its transport outcome with the HTTP status (0: none
  * came) and how long it took. Never given bodies, cookies or credentials.
  * Called from many threads at once: it must be thread-safe. */
-typedef void pbxdial_pbx_stats_fn(const char *method, const char *path, pbxdial_pbx_rc_e rc,
-                                  long status, apr_interval_time_t elapsed);
+typedef void pbxdial_pbx_stats_fn(const char *method, const char *path, pbxdial_pbx_rc_e rc, long status,
+                                  apr_interval_time_t elapsed);
 
 /* The PBX operations the module relies on, for counters and the last error
  * of each on the status page. */
@@ -50,40 +51,40 @@ typedef enum {
 typedef void pbxdial_pbx_outcome_fn(pbxdial_pbx_step_e step, pbxdial_pbx_rc_e rc, long status);
 
 typedef struct {
-    const char *url;              /* base URL without trailing slash */
+    const char *url; /* base URL without trailing slash */
     const char *admin_user;
     const char *admin_password;
-    apr_interval_time_t timeout;  /* connect and whole transfer */
-    apr_time_t deadline;          /* 0: none; else no exchange runs past it, and
+    apr_interval_time_t timeout; /* connect and whole transfer */
+    apr_time_t deadline;         /* 0: none; else no exchange runs past it, and
                                    * none starts once it has passed: the time
                                    * limit of a whole request, not of each step */
-    const char *ca_file;          /* NULL: the system's CA bundle */
+    const char *ca_file;         /* NULL: the system's CA bundle */
     int verify_peer;
-    pbxdial_pbx_trace_fn *trace;  /* NULL: none */
+    pbxdial_pbx_trace_fn *trace; /* NULL: none */
     void *trace_baton;
 } pbxdial_pbx_conf_t;
 
 typedef struct {
     pbxdial_pbx_rc_e rc;
-    long status;                  /* HTTP status, 0 when none came */
-    const char *detail;           /* for the error log: curl's text or what was wrong */
+    long status;        /* HTTP status, 0 when none came */
+    const char *detail; /* for the error log: curl's text or what was wrong */
     apr_interval_time_t elapsed;
 } pbxdial_pbx_outcome_t;
 
 /* One HTTP exchange. */
 typedef struct {
-    const char *method;           /* "GET", "POST", ... */
-    const char *path;             /* appended to the base URL, starts with '/' */
-    const char *body;             /* JSON text or NULL */
-    const char *cookie;           /* "session=..." or NULL */
-    int admin_auth;               /* send the admin's Basic credentials */
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* appended to the base URL, starts with '/' */
+    const char *body;   /* JSON text or NULL */
+    const char *cookie; /* "session=..." or NULL */
+    int admin_auth;     /* send the admin's Basic credentials */
 } pbxdial_pbx_req_t;
 
 typedef struct {
     long status;
     const char *body;
     apr_size_t body_len;
-    const char *session_cookie;   /* value of a Set-Cookie: session=..., or NULL */
+    const char *session_cookie; /* value of a Set-Cookie: session=..., or NULL */
 } pbxdial_pbx_resp_t;
 
 /* Once per child process, before its threads start (child_init): curl's
@@ -113,9 +114,8 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
 
 /* Third-party login: a single-use token for extension ext in domain, asked
  * with the admin credentials (POST /rest/system/session {"name":"3rd",...}). */
-pbxdial_pbx_rc_e pbxdial_pbx_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *c,
-                                       const char *domain, const char *ext,
-                                       const char **token, pbxdial_pbx_outcome_t *out);
+pbxdial_pbx_rc_e pbxdial_pbx_login_3rd(apr_pool_t *p, const pbxdial_pbx_conf_t *c, const char *domain,
+                                       const char *ext, const char **token, pbxdial_pbx_outcome_t *out);
 
 /* Activates a third-party token server-side: POST {"name":"session",
  * "value":token}; *session is the value of the `session` cookie the PBX sets. */

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* One thread per child performs every transfer to the PBX, on one curl
  * multi handle; the request thread hands its prepared easy handle over and
  * sleeps until the transfer is done.
@@ -38,10 +39,10 @@ typedef struct runner_job {
 static struct {
     CURLM *multi;
     apr_thread_t *thread;
-    apr_thread_mutex_t *mutex;    /* guards head, tail, stop and every job's done/rc */
-    runner_job_t *head, *tail;    /* handed over, not yet added to the multi */
+    apr_thread_mutex_t *mutex; /* guards head, tail, stop and every job's done/rc */
+    runner_job_t *head, *tail; /* handed over, not yet added to the multi */
     int stop;
-    int active;                   /* the thread runs: transfers go through it */
+    int active; /* the thread runs: transfers go through it */
 } run;
 
 static void runner_finish(runner_job_t *j, CURLcode rc)
@@ -83,7 +84,7 @@ static void *APR_THREAD_FUNC runner_main(apr_thread_t *thread, void *unused)
         curl_multi_perform(run.multi, &running);
         while ((m = curl_multi_info_read(run.multi, &left))) {
             if (m->msg == CURLMSG_DONE) {
-                CURL *e = m->easy_handle;       /* m is gone once e is removed */
+                CURL *e = m->easy_handle; /* m is gone once e is removed */
                 CURLcode rc = m->data.result;
                 char *job = NULL;
 
@@ -168,7 +169,7 @@ CURLcode pbxdial_runner_perform(CURL *h, apr_pool_t *p)
     job.done = 0;
     job.next = NULL;
     apr_thread_mutex_lock(run.mutex);
-    if (run.stop) {             /* the child is going away */
+    if (run.stop) { /* the child is going away */
         apr_thread_mutex_unlock(run.mutex);
         apr_thread_cond_destroy(job.cond);
         return CURLE_ABORTED_BY_CALLBACK;
@@ -188,7 +189,7 @@ CURLcode pbxdial_runner_perform(CURL *h, apr_pool_t *p)
     return job.rc;
 }
 
-#else  /* !APR_HAS_THREADS */
+#else /* !APR_HAS_THREADS */
 
 apr_status_t pbxdial_runner_child_init(apr_pool_t *pchild, int threads)
 {

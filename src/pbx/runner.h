@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* The per-child thread that performs the transfers to the PBX (pbx/runner.c). */
 #ifndef PBXDIAL_PBX_RUNNER_H
 #define PBXDIAL_PBX_RUNNER_H

@@ -1,3 +1,4 @@
+// Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 // Static checks of htdocs/callback.js (no browser, no environment needed): ES2017 syntax, no global
 // declarations, at most 4 KB gzipped, no dependencies.
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 // Browser tests of callback.js in the default (cross-origin cookie) mode: Debian's chromium, driven by
 // playwright-core, uses the demo CRM pages served by httpd + mod_pbxdial (scenarios.mjs).
 //

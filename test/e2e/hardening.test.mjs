@@ -1,3 +1,4 @@
+// Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 // Browser tests of callback.js's own defences (issue 12, "smaller points"): what a tel: href can put
 // into pbxcall:state, data-tel-links limited to a container, a websocket URL from /rest/pbxlogin that
 // is not on the page's origin, and the page framed by another origin.

@@ -1,3 +1,4 @@
+// Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the browser tests: Debian's chromium via playwright-core, the PBX simulator's
 // control API (sim/README.md), pages that fail their test on any console error, screenshots.
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 // Browser tests of callback.js in same-origin mode (PbxDialWebSocket): the page talks to its own site
 // only. /rest/pbxlogin answers {"websocket":"/pbx/websocket","user","domain"} (no session, no server),
 // the page opens ws(s)://<its own host>/pbx/websocket?domain=D&user=U, and Apache (mod_proxy,

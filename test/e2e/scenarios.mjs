@@ -1,3 +1,4 @@
+// Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 // The browser scenarios of callback.js, for both modes of the module: "cookie" (the page activates a
 // PBX session cross-origin and opens the PBX's websocket itself) and "same-origin" (the page talks to
 // its own site only; Apache proxies the websocket and adds the PBX session). demo.test.mjs and

@@ -1,3 +1,4 @@
+// Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 // The dial policy on the same-origin websocket, in Chromium: the demo site's /pbx/websocket has
 // "PbxDialDeny ^0900". A <pbxcall> for a denied number shows the server's reason on that element (the
 // module answers make-call with {"action":"pbxdial-refused",...}), the PBX sees no call, and another

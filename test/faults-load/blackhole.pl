@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Two dead PBXs on loopback for test/faults-load/run:
 #  - a black hole: a listening socket that accepts every connection, reads
 #    whatever comes and never answers (the client can only time out);

@@ -1,3 +1,4 @@
+-- Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 -- wrk script for test/faults-load/run: replays a plan of mixed requests and
 -- stops each thread after its share of the total.
 --   wrk ... -s load.lua URL -- PLAN_FILE REQUESTS_PER_THREAD DONE_DIR

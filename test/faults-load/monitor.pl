@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Runs beside the load generator of test/faults-load/run, until it exits
 # (--watch PID) or --max-seconds have passed. Every second:
 #  - the RSS of each httpd child (children of --httpd-pid) and the number of

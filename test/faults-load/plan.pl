@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # The request mix of the load phase of test/faults-load/run.
 #   plan.pl --plan PLAN --classes CLASSES [--size N] [--only CLASS,CLASS...]
 #           [--link-user U --link-password P]

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # The figures of the load phase of test/faults-load/run, from the access log
 # (class and status of each answer), the RSS samples of monitor.pl, wrk's
 # summary and the error log. Prints tables; exits 1 when a check failed.

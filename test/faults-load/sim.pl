@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Runs the PBX simulator (sim/pbxdial-sim, unchanged) with cheaper TLS
 # handshakes, for the load phase of test/faults-load/run:
 #   sim.pl PATH/TO/pbxdial-sim ARGS...

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Shared helpers of the libFuzzer targets: see fuzz_common.h. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -17,7 +18,7 @@
 typedef void *(*fuzz_palloc_fn)(apr_pool_t *, apr_size_t);
 
 static fuzz_palloc_fn fuzz_real_palloc;
-static apr_pool_t *fuzz_cur_pool;           /* the pool of the running input */
+static apr_pool_t *fuzz_cur_pool; /* the pool of the running input */
 static void **fuzz_blocks;
 static size_t fuzz_nblocks, fuzz_capblocks;
 
@@ -38,7 +39,7 @@ void *apr_palloc(apr_pool_t *p, apr_size_t size)
         fuzz_blocks = nb;
         fuzz_capblocks = cap;
     }
-    m = malloc(size);           /* exactly size: one byte more is an ASan report */
+    m = malloc(size); /* exactly size: one byte more is an ASan report */
     if (!m)
         abort();
     fuzz_blocks[fuzz_nblocks++] = m;
@@ -80,7 +81,7 @@ apr_pool_t *fuzz_pool_begin(void)
         abort();
     if (apr_pool_create_unmanaged_ex(&p, NULL, a) != APR_SUCCESS)
         abort();
-    apr_allocator_owner_set(a, p);      /* destroying p frees its blocks to the system */
+    apr_allocator_owner_set(a, p); /* destroying p frees its blocks to the system */
     fuzz_cur_pool = p;
     return p;
 }
@@ -138,8 +139,8 @@ static int fuzz_charset_len(const char *s, size_t len, size_t max)
         return 0;
     for (i = 0; i < len; i++) {
         char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-              || c == '.' || c == '_' || c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+              || c == '_' || c == '-'))
             return 0;
     }
     return 1;
@@ -165,13 +166,19 @@ int fuzz_utf8_ok(const char *str)
             continue;
         }
         if (c >= 0xc2 && c <= 0xdf) {
-            n = 1; cp = c & 0x1f; min = 0x80;
+            n = 1;
+            cp = c & 0x1f;
+            min = 0x80;
         }
         else if (c >= 0xe0 && c <= 0xef) {
-            n = 2; cp = c & 0x0f; min = 0x800;
+            n = 2;
+            cp = c & 0x0f;
+            min = 0x800;
         }
         else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3; cp = c & 0x07; min = 0x10000;
+            n = 3;
+            cp = c & 0x07;
+            min = 0x10000;
         }
         else {
             return 0;

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Shared helpers of the libFuzzer targets (test/fuzz/fuzz_*.c).
  *
  * Every input gets its own APR pool, on its own allocator, destroyed after
@@ -34,15 +35,14 @@ int fuzz_fields(apr_pool_t *p, const uint8_t *data, size_t n, char sep, char **o
 
 /* A failed invariant: prints what and where, then abort()s, which
  * libFuzzer reports as a crash and saves the input. */
-#define FUZZ_CHECK(cond, ...)                                                  \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "\n==FUZZ== invariant failed at %s:%d: %s\n",      \
-                    __FILE__, __LINE__, #cond);                                \
-            fprintf(stderr, "==FUZZ== " __VA_ARGS__);                          \
-            fputc('\n', stderr);                                               \
-            abort();                                                           \
-        }                                                                      \
+#define FUZZ_CHECK(cond, ...)                                                                                \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            fprintf(stderr, "\n==FUZZ== invariant failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);        \
+            fprintf(stderr, "==FUZZ== " __VA_ARGS__);                                                        \
+            fputc('\n', stderr);                                                                             \
+            abort();                                                                                         \
+        }                                                                                                    \
     } while (0)
 
 /* Helpers for the invariants. */

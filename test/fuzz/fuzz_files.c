@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Target "files": the parsers of PbxDialUserMap and PbxDialLinkPasswords
  * files, both on the raw input (NUL bytes included).
  *

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Target "link": signed (type 2) links. pbxdial_link_verify,
  * pbxdial_link_sign, pbxdial_link_parse_int, pbxdial_link_encode,
  * pbxdial_link_url and pbxdial_link_mint.
@@ -71,8 +72,8 @@ static int ref_hex32(const char *s, char *lower)
 }
 
 /* lowercase hex md5 of the concatenation, with OpenSSL */
-static const char *ref_md5(apr_pool_t *p, const char *a, const char *b, const char *c,
-                           const char *d, const char *e)
+static const char *ref_md5(apr_pool_t *p, const char *a, const char *b, const char *c, const char *d,
+                           const char *e)
 {
     static const char hex[] = "0123456789abcdef";
     const char *cat = apr_pstrcat(p, a, b, c, d, e ? e : "", NULL);
@@ -90,10 +91,9 @@ static const char *ref_md5(apr_pool_t *p, const char *a, const char *b, const ch
     return out;
 }
 
-static pbxdial_link_e ref_verify(apr_pool_t *p, const char *user, const char *password,
-                                 const char *dest, const char *time, const char *duration,
-                                 const char *auth, apr_int64_t now, apr_int64_t lifetime,
-                                 apr_int64_t max_future)
+static pbxdial_link_e ref_verify(apr_pool_t *p, const char *user, const char *password, const char *dest,
+                                 const char *time, const char *duration, const char *auth, apr_int64_t now,
+                                 apr_int64_t lifetime, apr_int64_t max_future)
 {
     apr_int64_t t, d = 0, limit, age;
     char lower[HEX32 + 1];
@@ -128,7 +128,7 @@ static apr_int64_t get64(const uint8_t *b)
 
     for (i = 7; i >= 0; i--)
         v = (v << 8) | b[i];
-    return (apr_int64_t)v / 2;      /* within +-2^62 */
+    return (apr_int64_t)v / 2; /* within +-2^62 */
 }
 
 static int hexval(char c)
@@ -185,7 +185,7 @@ static apr_table_t *check_url_query(apr_pool_t *p, const char *url, const char *
 static void check_mint(apr_pool_t *p, const char *base, const char *user, const char *password,
                        const char *dest, apr_int64_t time, apr_int64_t lifetime, int connect)
 {
-    pbxdial_link_spec_t spec = { base, user, password, dest, time, lifetime, connect };
+    pbxdial_link_spec_t spec = {base, user, password, dest, time, lifetime, connect};
     const apr_int64_t max = APR_INT64_C(999999999999999);
     const char *url = NULL, *err, *norm, *ndest = NULL, *tstr, *dstr;
     int expect_ok;
@@ -195,12 +195,12 @@ static void check_mint(apr_pool_t *p, const char *base, const char *user, const 
 #ifdef FUZZ_VERBOSE
     fprintf(stderr, "mint: %s\n", err ? err : url);
 #endif
-    expect_ok = !pbxdial_url_check_base(p, base, &norm) && user && fuzz_names_user_ok(user)
-        && password && *password && !pbxdial_number_normalise(p, dest, &ndest)
-        && time >= 0 && time <= max && lifetime >= 0 && lifetime <= max;
+    expect_ok = !pbxdial_url_check_base(p, base, &norm) && user && fuzz_names_user_ok(user) && password
+                && *password && !pbxdial_number_normalise(p, dest, &ndest) && time >= 0 && time <= max
+                && lifetime >= 0 && lifetime <= max;
     FUZZ_CHECK((err == NULL) == expect_ok, "mint(base %s, user %s, dest %s, time %lld, lifetime %lld): %s",
-               fuzz_escape_c(p, base), fuzz_escape_c(p, user), fuzz_escape_c(p, dest),
-               (long long)time, (long long)lifetime, err ? err : "ok");
+               fuzz_escape_c(p, base), fuzz_escape_c(p, user), fuzz_escape_c(p, dest), (long long)time,
+               (long long)lifetime, err ? err : "ok");
     if (err) {
         /* the message never shows the password: another one gives the same */
         if (password && *password) {
@@ -213,14 +213,14 @@ static void check_mint(apr_pool_t *p, const char *base, const char *user, const 
         }
         return;
     }
-    FUZZ_CHECK(!strncmp(url, norm, strlen(norm)), "link %s does not start with %s",
-               fuzz_escape_c(p, url), fuzz_escape_c(p, norm));
+    FUZZ_CHECK(!strncmp(url, norm, strlen(norm)), "link %s does not start with %s", fuzz_escape_c(p, url),
+               fuzz_escape_c(p, norm));
     tstr = apr_psprintf(p, "%" APR_INT64_T_FMT, time);
     dstr = lifetime > 0 ? apr_psprintf(p, "%" APR_INT64_T_FMT, lifetime) : NULL;
     {
         const char *kv[][2] = {
-            { "user", user }, { "extension", "true" }, { "dest", ndest }, { "time", tstr },
-            { "duration", dstr }, { "connect", connect ? "true" : NULL },
+            {"user", user}, {"extension", "true"}, {"dest", ndest},
+            {"time", tstr}, {"duration", dstr},    {"connect", connect ? "true" : NULL},
         };
         t = check_url_query(p, url, kv, 6);
     }
@@ -231,9 +231,10 @@ static void check_mint(apr_pool_t *p, const char *base, const char *user, const 
         FUZZ_CHECK(apr_table_elts(t)->nelts == 5 + (dstr != NULL) + (connect != 0),
                    "link %s has extra parameters", fuzz_escape_c(p, url));
         FUZZ_CHECK(pbxdial_link_verify(apr_table_get(t, "user"), password, apr_table_get(t, "dest"),
-                                       apr_table_get(t, "time"), apr_table_get(t, "duration"), auth,
-                                       time, PBXDIAL_LINK_LIFETIME_DEFAULT, PBXDIAL_LINK_MAX_FUTURE)
-                   == PBXDIAL_LINK_OK, "minted link %s does not verify", fuzz_escape_c(p, url));
+                                       apr_table_get(t, "time"), apr_table_get(t, "duration"), auth, time,
+                                       PBXDIAL_LINK_LIFETIME_DEFAULT, PBXDIAL_LINK_MAX_FUTURE)
+                       == PBXDIAL_LINK_OK,
+                   "minted link %s does not verify", fuzz_escape_c(p, url));
     }
 }
 
@@ -246,7 +247,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
-    uint8_t head[25] = { 0 };
+    uint8_t head[25] = {0};
     char *f[7];
     const char *user, *password, *dest, *time, *duration, *auth, *base;
     apr_int64_t now, lifetime, max_future, t = 0, d = 0;
@@ -304,22 +305,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* verify */
     rc = pbxdial_link_verify(user, password, dest, time, duration, auth, now, lifetime, max_future);
     want = ref_verify(p, user, password, dest, time, duration, auth, now, lifetime, max_future);
-    FUZZ_CHECK(rc == want, "verify(user %s, dest %s, time %s, duration %s, auth %s, password %s, "
+    FUZZ_CHECK(rc == want,
+               "verify(user %s, dest %s, time %s, duration %s, auth %s, password %s, "
                "now %lld, lifetime %lld, max_future %lld) = %d, expected %d",
                fuzz_escape_c(p, user), fuzz_escape_c(p, dest), fuzz_escape_c(p, time),
-               fuzz_escape_c(p, duration), fuzz_escape_c(p, auth), password ? "set" : "NULL",
-               (long long)now, (long long)lifetime, (long long)max_future, rc, want);
+               fuzz_escape_c(p, duration), fuzz_escape_c(p, auth), password ? "set" : "NULL", (long long)now,
+               (long long)lifetime, (long long)max_future, rc, want);
     FUZZ_CHECK(pbxdial_link_rc_text(rc) != NULL, "no text");
 
     /* the once-marker's key (the password field stands in for PbxDialDomain) */
     {
         char lower[HEX32 + 1];
         const char *key = pbxdial_link_once_key(p, user, password, dest, time, duration, auth);
-        int wellformed = user && dest && time && auth && tok && (!duration || dok)
-                         && ref_hex32(auth, lower);
-        FUZZ_CHECK((key != NULL) == wellformed, "once_key(%s, %s, %s, %s, %s) %s",
-                   fuzz_escape_c(p, user), fuzz_escape_c(p, dest), fuzz_escape_c(p, time),
-                   fuzz_escape_c(p, duration), fuzz_escape_c(p, auth), key ? "made" : "NULL");
+        int wellformed = user && dest && time && auth && tok && (!duration || dok) && ref_hex32(auth, lower);
+        FUZZ_CHECK((key != NULL) == wellformed, "once_key(%s, %s, %s, %s, %s) %s", fuzz_escape_c(p, user),
+                   fuzz_escape_c(p, dest), fuzz_escape_c(p, time), fuzz_escape_c(p, duration),
+                   fuzz_escape_c(p, auth), key ? "made" : "NULL");
         FUZZ_CHECK(!key || rc != PBXDIAL_LINK_MALFORMED, "a key for a malformed link");
         if (key) {
             char *up = apr_pstrdup(p, auth);
@@ -336,15 +337,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
 
     /* encode and url */
-    if (user) check_encode(p, user);
-    if (dest) check_encode(p, dest);
-    if (auth) check_encode(p, auth);
+    if (user)
+        check_encode(p, user);
+    if (dest)
+        check_encode(p, dest);
+    if (auth)
+        check_encode(p, auth);
     if (user && dest && time && auth) {
-        const char *url = pbxdial_link_url(p, fixed_base, user, dest, time, duration, auth,
-                                           flags & 0x80);
+        const char *url = pbxdial_link_url(p, fixed_base, user, dest, time, duration, auth, flags & 0x80);
         const char *kv[][2] = {
-            { "user", user }, { "extension", "true" }, { "dest", dest }, { "time", time },
-            { "duration", duration }, { "auth", auth }, { "connect", (flags & 0x80) ? "true" : NULL },
+            {"user", user},
+            {"extension", "true"},
+            {"dest", dest},
+            {"time", time},
+            {"duration", duration},
+            {"auth", auth},
+            {"connect", (flags & 0x80) ? "true" : NULL},
         };
         FUZZ_CHECK(!strncmp(url, fixed_base, strlen(fixed_base)), "url lost its base");
         check_url_query(p, url, kv, 7);

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Target "number": pbxdial_number_normalise and the dial policy
  * (pbxdial_policy_check) on a destination number as a link carries it (the
  * input, cut at its first NUL).
@@ -25,13 +26,12 @@
 static pbxdial_policy_t *pol_deny, *pol_allow, *pol_mixed, *dec_deny, *dec_allow;
 
 /* deny only: international calls except to Germany, and 0900 */
-static const char *const deny_only[] = { "^\\+(?!49)", "^00(?!49)", "^0900" };
+static const char *const deny_only[] = {"^\\+(?!49)", "^00(?!49)", "^0900"};
 /* allow only: Germany, and short internal extensions */
-static const char *const allow_only[] = { "^\\+49", "^[1-9][0-9]{0,3}$" };
+static const char *const allow_only[] = {"^\\+49", "^[1-9][0-9]{0,3}$"};
 /* mixed, in this order: allow national, deny premium and feature codes */
 static const char *const mixed[][2] = {
-    { "a", "^0" }, { "d", "^0900" }, { "d", "^0137" }, { "a", "^\\+49" },
-    { "d", "^\\+49900" }, { "d", "[*#]" },
+    {"a", "^0"}, {"d", "^0900"}, {"d", "^0137"}, {"a", "^\\+49"}, {"d", "^\\+49900"}, {"d", "[*#]"},
 };
 
 static int starts(const char *s, const char *prefix)
@@ -42,9 +42,12 @@ static int starts(const char *s, const char *prefix)
 /* the regexes above, by hand; -1 when none matches */
 static int deny_only_match(const char *s)
 {
-    if (starts(s, "+") && !starts(s, "+49")) return 0;
-    if (starts(s, "00") && !starts(s, "0049")) return 1;
-    if (starts(s, "0900")) return 2;
+    if (starts(s, "+") && !starts(s, "+49"))
+        return 0;
+    if (starts(s, "00") && !starts(s, "0049"))
+        return 1;
+    if (starts(s, "0900"))
+        return 2;
     return -1;
 }
 
@@ -59,8 +62,10 @@ static int short_ext(const char *s)
 
 static int allow_only_match(const char *s)
 {
-    if (starts(s, "+49")) return 0;
-    if (short_ext(s)) return 1;
+    if (starts(s, "+49"))
+        return 0;
+    if (short_ext(s))
+        return 1;
     return -1;
 }
 
@@ -91,8 +96,8 @@ static void check_policy(apr_pool_t *p, const char *s)
     i = deny_only_match(s);
     if (i >= 0)
         FUZZ_CHECK(rc == PBXDIAL_POLICY_DENIED && matched && !strcmp(matched, deny_only[i]),
-                   "deny-only policy on %s: rc %d, matched %s; expected denied by %s",
-                   fuzz_escape_c(p, s), rc, matched ? matched : "-", deny_only[i]);
+                   "deny-only policy on %s: rc %d, matched %s; expected denied by %s", fuzz_escape_c(p, s),
+                   rc, matched ? matched : "-", deny_only[i]);
     else
         FUZZ_CHECK(rc == PBXDIAL_POLICY_ALLOW && !matched, "deny-only policy on %s: rc %d",
                    fuzz_escape_c(p, s), rc);
@@ -101,8 +106,8 @@ static void check_policy(apr_pool_t *p, const char *s)
     i = allow_only_match(s);
     if (i >= 0)
         FUZZ_CHECK(rc == PBXDIAL_POLICY_ALLOW && matched && !strcmp(matched, allow_only[i]),
-                   "allow-only policy on %s: rc %d, matched %s; expected allowed by %s",
-                   fuzz_escape_c(p, s), rc, matched ? matched : "-", allow_only[i]);
+                   "allow-only policy on %s: rc %d, matched %s; expected allowed by %s", fuzz_escape_c(p, s),
+                   rc, matched ? matched : "-", allow_only[i]);
     else
         FUZZ_CHECK(rc == PBXDIAL_POLICY_NOT_ALLOWED && !matched, "allow-only policy on %s: rc %d",
                    fuzz_escape_c(p, s), rc);
@@ -112,12 +117,12 @@ static void check_policy(apr_pool_t *p, const char *s)
     i = mixed_match(s, 0);
     if (d >= 0)
         FUZZ_CHECK(rc == PBXDIAL_POLICY_DENIED && matched && !strcmp(matched, mixed[d][1]),
-                   "mixed policy on %s: rc %d, matched %s; expected denied by %s",
-                   fuzz_escape_c(p, s), rc, matched ? matched : "-", mixed[d][1]);
+                   "mixed policy on %s: rc %d, matched %s; expected denied by %s", fuzz_escape_c(p, s), rc,
+                   matched ? matched : "-", mixed[d][1]);
     else if (i >= 0)
         FUZZ_CHECK(rc == PBXDIAL_POLICY_ALLOW && matched && !strcmp(matched, mixed[i][1]),
-                   "mixed policy on %s: rc %d, matched %s; expected allowed by %s",
-                   fuzz_escape_c(p, s), rc, matched ? matched : "-", mixed[i][1]);
+                   "mixed policy on %s: rc %d, matched %s; expected allowed by %s", fuzz_escape_c(p, s), rc,
+                   matched ? matched : "-", mixed[i][1]);
     else
         FUZZ_CHECK(rc == PBXDIAL_POLICY_NOT_ALLOWED && !matched, "mixed policy on %s: rc %d",
                    fuzz_escape_c(p, s), rc);
@@ -161,14 +166,14 @@ static pbxdial_policy_e ref_decide(const char *s, const char **why)
 
 static void check_decide(apr_pool_t *p, const char *s)
 {
-    const pbxdial_policy_t *dv[1] = { dec_deny };
+    const pbxdial_policy_t *dv[1] = {dec_deny};
     const char *matched = "x", *why;
     pbxdial_policy_e rc = pbxdial_policy_decide(dv, 1, dec_allow, s, &matched);
     pbxdial_policy_e want = ref_decide(s, &why);
 
     FUZZ_CHECK(rc == want && (why ? matched && !strcmp(matched, why) : !matched),
-               "decide(%s) = %d by %s, expected %d by %s", fuzz_escape_c(p, s), rc,
-               matched ? matched : "-", want, why ? why : "-");
+               "decide(%s) = %d by %s, expected %d by %s", fuzz_escape_c(p, s), rc, matched ? matched : "-",
+               want, why ? why : "-");
     FUZZ_CHECK(pbxdial_policy_decide(dv, 1, dec_allow, s, NULL) == rc, "matched=NULL changes decide");
 }
 
@@ -199,8 +204,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     pol_deny = compile(g, NULL, deny_only, 3, 1);
     pol_allow = compile(g, NULL, allow_only, 2, 0);
     pol_mixed = compile(g, mixed, NULL, 6, 0);
-    dec_deny = compile(g, NULL, (const char *const[]){ "^0900", "^00" }, 2, 1);
-    dec_allow = compile(g, NULL, (const char *const[]){ "^0[1-9]", "^\\*31#0[1-9]" }, 2, 0);
+    dec_deny = compile(g, NULL, (const char *const[]){"^0900", "^00"}, 2, 1);
+    dec_allow = compile(g, NULL, (const char *const[]){"^0[1-9]", "^\\*31#0[1-9]"}, 2, 0);
     if (pbxdial_policy_count(pol_mixed) != 6 || pbxdial_policy_count(NULL) != 0
         || !pbxdial_policy_add(g, &pol_deny, 1, "") || !pbxdial_policy_add(g, &pol_deny, 1, "(")
         || pbxdial_policy_count(pol_deny) != 3)
@@ -245,23 +250,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     err = pbxdial_number_normalise(p, in, &out);
     ref = ref_normalise(p, in, &ok);
-    FUZZ_CHECK((err == NULL) == ok, "normalise(%s): %s, reference %s", fuzz_escape_c(p, in),
-               err ? err : "ok", ok ? "ok" : "error");
+    FUZZ_CHECK((err == NULL) == ok, "normalise(%s): %s, reference %s", fuzz_escape_c(p, in), err ? err : "ok",
+               ok ? "ok" : "error");
     if (err) {
-        FUZZ_CHECK(fuzz_printable_ascii(err) && !strpbrk(err, "<>\"&`\\"),
-                   "message not plain: %s", fuzz_escape_c(p, err));
+        FUZZ_CHECK(fuzz_printable_ascii(err) && !strpbrk(err, "<>\"&`\\"), "message not plain: %s",
+                   fuzz_escape_c(p, err));
     }
     else {
         size_t lead = out[0] == '+';
         FUZZ_CHECK(!strcmp(out, ref), "normalise(%s) = %s, reference %s", fuzz_escape_c(p, in),
                    fuzz_escape_c(p, out), fuzz_escape_c(p, ref));
         FUZZ_CHECK(strlen(out) > lead && strlen(out) - lead <= PBXDIAL_NUMBER_MAX_DIGITS
-                   && strspn(out + lead, "0123456789*#") == strlen(out) - lead,
+                       && strspn(out + lead, "0123456789*#") == strlen(out) - lead,
                    "normalised %s is %s", fuzz_escape_c(p, in), fuzz_escape_c(p, out));
         FUZZ_CHECK(!pbxdial_number_normalise(p, out, &out2) && !strcmp(out, out2),
                    "normalise not idempotent on %s", fuzz_escape_c(p, out));
         FUZZ_CHECK(pbxdial_number_same(out, out2) && !pbxdial_number_same(out, NULL)
-                   && !pbxdial_number_same(NULL, out), "number_same");
+                       && !pbxdial_number_same(NULL, out),
+                   "number_same");
         check_policy(p, out);
         check_decide(p, out);
     }

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Target "page": content negotiation (pbxdial_page_prefers_json on an
  * Accept header) and the HTML pages (pbxdial_page_escape,
  * pbxdial_page_html, pbxdial_page_confirm). Input: byte 0 picks the status
@@ -26,8 +27,7 @@ static size_t count(const char *s, char c);
 
 static int same_markup(const char *a, const char *b)
 {
-    return count(a, '<') == count(b, '<') && count(a, '>') == count(b, '>')
-        && count(a, '"') == count(b, '"');
+    return count(a, '<') == count(b, '<') && count(a, '>') == count(b, '>') && count(a, '"') == count(b, '"');
 }
 
 static size_t count(const char *s, char c)
@@ -49,14 +49,14 @@ static int mentions(const char *s, const char *needle)
 
 static void check_escape(apr_pool_t *p, const char *s)
 {
-    static const char *const ent[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&#39;" };
+    static const char *const ent[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
     static const char raw[] = "&<>\"'";
     const char *e = pbxdial_page_escape(p, s), *c;
     char *back = apr_palloc(p, strlen(e) + 1), *o = back;
     int i;
 
     FUZZ_CHECK(!strpbrk(e, "<>\"'"), "escape(%s) = %s", fuzz_escape_c(p, s), fuzz_escape_c(p, e));
-    for (c = e; *c; ) {
+    for (c = e; *c;) {
         if (*c != '&') {
             *o++ = *c++;
             continue;
@@ -106,8 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (!isspace((unsigned char)*c))
                 *o++ = *c;
         *o = '\0';
-        FUZZ_CHECK(mentions(packed, "application/") || strchr(packed, '*'),
-                   "JSON preferred for %s", fuzz_escape_c(p, accept));
+        FUZZ_CHECK(mentions(packed, "application/") || strchr(packed, '*'), "JSON preferred for %s",
+                   fuzz_escape_c(p, accept));
     }
     FUZZ_CHECK(!pbxdial_page_prefers_json(NULL) && !pbxdial_page_prefers_json(""), "NULL/empty Accept");
 
@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *et = pbxdial_page_escape(p, title), *em = pbxdial_page_escape(p, message);
         const char *t1 = strstr(html, apr_pstrcat(p, "<title>", et, "</title>", NULL));
         FUZZ_CHECK(t1 && strstr(html, apr_pstrcat(p, "<h1>", et, "</h1>", NULL))
-                   && strstr(html, apr_pstrcat(p, "<p>", em, "</p>", NULL)),
+                       && strstr(html, apr_pstrcat(p, "<p>", em, "</p>", NULL)),
                    "page lacks its title or message");
     }
 
@@ -136,18 +136,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *c = pbxdial_page_confirm(p, title, message, action, token, button);
         const char *c0 = pbxdial_page_confirm(p, "", "", "", "", "");
         const char *et = pbxdial_page_escape(p, title), *em = pbxdial_page_escape(p, message);
-        if (action) check_escape(p, action);
-        if (token) check_escape(p, token);
-        if (button) check_escape(p, button);
-        FUZZ_CHECK(same_markup(c, c0), "markup from the input in the confirmation page for %s / %s / "
-                   "%s / %s / %s", fuzz_escape_c(p, title), fuzz_escape_c(p, message),
-                   fuzz_escape_c(p, action), fuzz_escape_c(p, token), fuzz_escape_c(p, button));
+        if (action)
+            check_escape(p, action);
+        if (token)
+            check_escape(p, token);
+        if (button)
+            check_escape(p, button);
+        FUZZ_CHECK(same_markup(c, c0),
+                   "markup from the input in the confirmation page for %s / %s / "
+                   "%s / %s / %s",
+                   fuzz_escape_c(p, title), fuzz_escape_c(p, message), fuzz_escape_c(p, action),
+                   fuzz_escape_c(p, token), fuzz_escape_c(p, button));
         FUZZ_CHECK(strstr(c, apr_pstrcat(p, "<title>", et, "</title>", NULL))
-                   && strstr(c, apr_pstrcat(p, "<h1>", et, "</h1>", NULL))
-                   && strstr(c, apr_pstrcat(p, "<p>", em, "</p>", NULL))
-                   && strstr(c, apr_pstrcat(p, "action=\"", pbxdial_page_escape(p, action), "\"", NULL))
-                   && strstr(c, apr_pstrcat(p, "value=\"", pbxdial_page_escape(p, token), "\"", NULL))
-                   && strstr(c, apr_pstrcat(p, ">", pbxdial_page_escape(p, button), "</button>", NULL)),
+                       && strstr(c, apr_pstrcat(p, "<h1>", et, "</h1>", NULL))
+                       && strstr(c, apr_pstrcat(p, "<p>", em, "</p>", NULL))
+                       && strstr(c, apr_pstrcat(p, "action=\"", pbxdial_page_escape(p, action), "\"", NULL))
+                       && strstr(c, apr_pstrcat(p, "value=\"", pbxdial_page_escape(p, token), "\"", NULL))
+                       && strstr(c, apr_pstrcat(p, ">", pbxdial_page_escape(p, button), "</button>", NULL)),
                    "confirmation page lacks a value");
     }
 

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Target "query": pbxdial_query_parse, pbxdial_query_mask and
  * pbxdial_query_mask_uri on a link's query string (the input, cut at its
  * first NUL: httpd's r->args cannot hold one).
@@ -24,8 +25,8 @@
 #include "fuzz_common.h"
 #include "core/query.h"
 
-static const char *const secret_names[] = { "auth", "password", NULL };
-static const char *const no_names[] = { NULL };
+static const char *const secret_names[] = {"auth", "password", NULL};
+static const char *const no_names[] = {NULL};
 
 typedef struct {
     int ok;
@@ -36,9 +37,12 @@ typedef struct {
 
 static int ref_hex(char c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -154,16 +158,18 @@ static void check_message(apr_pool_t *p, const char *err)
 {
     const char *q;
 
-    FUZZ_CHECK(fuzz_printable_ascii(err) && !strpbrk(err, "<>\"&\\`"),
-               "message not plain: %s", fuzz_escape_c(p, err));
+    FUZZ_CHECK(fuzz_printable_ascii(err) && !strpbrk(err, "<>\"&\\`"), "message not plain: %s",
+               fuzz_escape_c(p, err));
     /* a name is quoted only when plain and short */
     for (q = strchr(err, '\''); q; q = strchr(q + 1, '\'')) {
         const char *e = strchr(q + 1, '\'');
         size_t n;
         FUZZ_CHECK(e != NULL, "unbalanced quote in %s", fuzz_escape_c(p, err));
         n = (size_t)(e - q - 1);
-        FUZZ_CHECK(n >= 1 && n <= 32 && strspn(q + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                   "0123456789._-") == n,
+        FUZZ_CHECK(n >= 1 && n <= 32
+                       && strspn(q + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                        "0123456789._-")
+                              == n,
                    "quoted name not plain in %s", fuzz_escape_c(p, err));
         q = e;
     }
@@ -183,8 +189,7 @@ static void check_uri(apr_pool_t *p, const char *uri)
     q++;
     qlen = strcspn(q, " #");
     expect = apr_pstrcat(p, apr_pstrmemdup(p, uri, (size_t)(q - uri)),
-                         pbxdial_query_mask(p, apr_pstrmemdup(p, q, qlen), secret_names),
-                         q + qlen, NULL);
+                         pbxdial_query_mask(p, apr_pstrmemdup(p, q, qlen), secret_names), q + qlen, NULL);
     FUZZ_CHECK(!strcmp(m, expect), "mask_uri(%s) = %s, expected %s", fuzz_escape_c(p, uri),
                fuzz_escape_c(p, m), fuzz_escape_c(p, expect));
 }
@@ -215,13 +220,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else {
         const apr_array_header_t *arr = apr_table_elts(t);
         const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-        FUZZ_CHECK(arr->nelts == ref.n, "parse(%s): %d parameters, reference %d",
-                   fuzz_escape_c(p, args), arr->nelts, ref.n);
+        FUZZ_CHECK(arr->nelts == ref.n, "parse(%s): %d parameters, reference %d", fuzz_escape_c(p, args),
+                   arr->nelts, ref.n);
         for (i = 0; i < ref.n; i++)
             FUZZ_CHECK(!strcmp(e[i].key, ref.name[i]) && !strcmp(e[i].val, ref.value[i]),
                        "parse(%s): parameter %d is %s=%s, reference %s=%s", fuzz_escape_c(p, args), i,
-                       fuzz_escape_c(p, e[i].key), fuzz_escape_c(p, e[i].val),
-                       fuzz_escape_c(p, ref.name[i]), fuzz_escape_c(p, ref.value[i]));
+                       fuzz_escape_c(p, e[i].key), fuzz_escape_c(p, e[i].val), fuzz_escape_c(p, ref.name[i]),
+                       fuzz_escape_c(p, ref.value[i]));
     }
 
     /* mask */
@@ -236,11 +241,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* what a reader of the masked query sees */
     merr = pbxdial_query_parse(p, m, &mt);
-    if (!err && strlen(m) <= PBXDIAL_QUERY_MAX_BYTES) {     /* "***" may push it over */
+    if (!err && strlen(m) <= PBXDIAL_QUERY_MAX_BYTES) { /* "***" may push it over */
         const apr_array_header_t *a1 = apr_table_elts(t), *a2;
         const apr_table_entry_t *e1 = (const apr_table_entry_t *)a1->elts, *e2;
-        FUZZ_CHECK(merr == NULL, "%s parses but its masked form %s does not: %s",
-                   fuzz_escape_c(p, args), fuzz_escape_c(p, m), merr);
+        FUZZ_CHECK(merr == NULL, "%s parses but its masked form %s does not: %s", fuzz_escape_c(p, args),
+                   fuzz_escape_c(p, m), merr);
         a2 = apr_table_elts(mt);
         e2 = (const apr_table_entry_t *)a2->elts;
         FUZZ_CHECK(a1->nelts == a2->nelts, "masking changed the number of parameters of %s",
@@ -249,9 +254,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(!strcmp(e1[i].key, e2[i].key), "masking renamed a parameter of %s",
                        fuzz_escape_c(p, args));
             if (listed(e1[i].key, secret_names))
-                FUZZ_CHECK(!strcmp(e2[i].val, "***") || !*e2[i].val,
-                           "secret %s of %s survives masking as %s", e1[i].key, fuzz_escape_c(p, args),
-                           fuzz_escape_c(p, e2[i].val));
+                FUZZ_CHECK(!strcmp(e2[i].val, "***") || !*e2[i].val, "secret %s of %s survives masking as %s",
+                           e1[i].key, fuzz_escape_c(p, args), fuzz_escape_c(p, e2[i].val));
             else
                 FUZZ_CHECK(!strcmp(e1[i].val, e2[i].val), "masking changed %s of %s",
                            fuzz_escape_c(p, e1[i].key), fuzz_escape_c(p, args));
@@ -260,8 +264,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!merr) {
         /* whatever parses after masking holds no secret */
         const char *a = apr_table_get(mt, "auth"), *pw = apr_table_get(mt, "password");
-        FUZZ_CHECK(!a || !*a || !strcmp(a, "***"), "auth=%s readable after masking %s",
-                   fuzz_escape_c(p, a), fuzz_escape_c(p, args));
+        FUZZ_CHECK(!a || !*a || !strcmp(a, "***"), "auth=%s readable after masking %s", fuzz_escape_c(p, a),
+                   fuzz_escape_c(p, args));
         FUZZ_CHECK(!pw || !*pw || !strcmp(pw, "***"), "password=%s readable after masking %s",
                    fuzz_escape_c(p, pw), fuzz_escape_c(p, args));
     }

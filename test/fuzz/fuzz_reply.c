@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Target "reply": what the PBX answers (pbxdial_pbxreply_token on the raw
  * input, NUL bytes included) and the JSON the module answers with
  * (pbxdial_json_login/_websocket/_calling/_error, with the input's
@@ -32,8 +33,7 @@ static const char *trim(const char *s, size_t *len)
     return s;
 }
 
-static void check_json(apr_pool_t *p, const char *what, const char *out, int n,
-                       const char *const kv[][2])
+static void check_json(apr_pool_t *p, const char *what, const char *out, int n, const char *const kv[][2])
 {
     json_error_t jerr;
     json_t *j;
@@ -56,7 +56,7 @@ static void check_json(apr_pool_t *p, const char *what, const char *out, int n,
         for (i = 0; i < n; i++) {
             json_t *v = json_object_get(j, kv[i][0]);
             FUZZ_CHECK(json_is_string(v) && json_string_length(v) == strlen(kv[i][1])
-                       && !memcmp(json_string_value(v), kv[i][1], strlen(kv[i][1])),
+                           && !memcmp(json_string_value(v), kv[i][1], strlen(kv[i][1])),
                        "%s: %s does not round-trip in %s", what, kv[i][0], fuzz_escape_c(p, out));
         }
     }
@@ -90,9 +90,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_t *j;
         FUZZ_CHECK(token != NULL, "TOKEN without token");
         n = strlen(token);
-        FUZZ_CHECK(n >= 1 && n <= 512 && strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-                                                "qrstuvwxyz0123456789._~+/=-") == n,
-                   "token %s from %s", fuzz_escape_c(p, token), fuzz_escape_c(p, apr_pstrmemdup(p, body, size)));
+        FUZZ_CHECK(n >= 1 && n <= 512
+                       && strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+                                        "qrstuvwxyz0123456789._~+/=-")
+                              == n,
+                   "token %s from %s", fuzz_escape_c(p, token),
+                   fuzz_escape_c(p, apr_pstrmemdup(p, body, size)));
         FUZZ_CHECK(pbxdial_pbxreply_token_ok(token, n), "token_ok refuses a token");
         j = json_loadb(tb, tlen, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
         if (!j)
@@ -100,10 +103,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        fuzz_escape_c(p, token), fuzz_escape_c(p, apr_pstrmemdup(p, tb, tlen)));
         json_decref(j);
         {
-            const char *kv[][2] = { { "session", token }, { "server", "https://pbx.example.com" },
-                                    { "user", "40" }, { "domain", "example.com" } };
-            check_json(p, "json_login(token)",
-                       pbxdial_json_login(p, token, kv[1][1], kv[2][1], kv[3][1]), 4, kv);
+            const char *kv[][2] = {{"session", token},
+                                   {"server", "https://pbx.example.com"},
+                                   {"user", "40"},
+                                   {"domain", "example.com"}};
+            check_json(p, "json_login(token)", pbxdial_json_login(p, token, kv[1][1], kv[2][1], kv[3][1]), 4,
+                       kv);
         }
     }
     else {
@@ -119,19 +124,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* our answers, with the input as values */
     fuzz_fields(p, data, size, '\0', f, 4);
     {
-        const char *kv[][2] = { { "session", f[0] }, { "server", f[1] }, { "user", f[2] }, { "domain", f[3] } };
+        const char *kv[][2] = {{"session", f[0]}, {"server", f[1]}, {"user", f[2]}, {"domain", f[3]}};
         check_json(p, "json_login", pbxdial_json_login(p, f[0], f[1], f[2], f[3]), 4, kv);
     }
     {
-        const char *kv[][2] = { { "websocket", f[0] }, { "user", f[1] }, { "domain", f[2] } };
+        const char *kv[][2] = {{"websocket", f[0]}, {"user", f[1]}, {"domain", f[2]}};
         check_json(p, "json_websocket", pbxdial_json_websocket(p, f[0], f[1], f[2]), 3, kv);
     }
     {
-        const char *kv[][2] = { { "status", "calling" }, { "from", f[0] }, { "dest", f[1] } };
+        const char *kv[][2] = {{"status", "calling"}, {"from", f[0]}, {"dest", f[1]}};
         check_json(p, "json_calling", pbxdial_json_calling(p, f[0], f[1]), 3, kv);
     }
     {
-        const char *kv[][2] = { { "error", f[0] }, { "message", f[1] } };
+        const char *kv[][2] = {{"error", f[0]}, {"message", f[1]}};
         check_json(p, "json_error", pbxdial_json_error(p, f[0], f[1]), 2, kv);
     }
 

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Target "url": PbxDialServer / PbxDialPublicServer values
  * (pbxdial_url_check_base, pbxdial_url_check_public) and the Origin check
  * against the request's Host (pbxdial_url_same_origin, used to refuse
@@ -48,10 +49,12 @@ static void check_base(apr_pool_t *p, const char *in)
     FUZZ_CHECK(!strchr(norm, '?') && !strchr(norm, '#'), "base %s keeps a query or fragment",
                fuzz_escape_c(p, in));
     FUZZ_CHECK(norm[strlen(norm) - 1] != '/', "base %s keeps a trailing '/'", fuzz_escape_c(p, in));
-    FUZZ_CHECK(apr_uri_parse(p, norm, &u) == APR_SUCCESS && !u.user && !u.password && u.hostname && *u.hostname,
+    FUZZ_CHECK(apr_uri_parse(p, norm, &u) == APR_SUCCESS && !u.user && !u.password && u.hostname
+                   && *u.hostname,
                "base %s: credentials or no host", fuzz_escape_c(p, in));
-    FUZZ_CHECK(!u.port_str || (strspn(u.port_str, "0123456789") == strlen(u.port_str)
-                                && strtol(u.port_str, NULL, 10) >= 1 && strtol(u.port_str, NULL, 10) <= 65535),
+    FUZZ_CHECK(!u.port_str
+                   || (strspn(u.port_str, "0123456789") == strlen(u.port_str)
+                       && strtol(u.port_str, NULL, 10) >= 1 && strtol(u.port_str, NULL, 10) <= 65535),
                "base %s accepted with port %s", fuzz_escape_c(p, in), fuzz_escape_c(p, u.port_str));
     err = pbxdial_url_check_base(p, norm, &norm2);
     FUZZ_CHECK(!err && !strcmp(norm, norm2), "base %s: its normal form %s is %s", fuzz_escape_c(p, in),
@@ -101,7 +104,8 @@ static void check_escape(apr_pool_t *p, const char *in)
         }
         else {
             FUZZ_CHECK((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')
-                       || strchr("-._~*", *c), "escape of %s keeps %c", fuzz_escape_c(p, in), *c);
+                           || strchr("-._~*", *c),
+                       "escape of %s keeps %c", fuzz_escape_c(p, in), *c);
             *b++ = *c;
         }
     }
@@ -124,15 +128,19 @@ static void check_origin(apr_pool_t *p, const char *origin, const char *scheme, 
             FUZZ_CHECK(pbxdial_url_same_origin(p, upper(p, origin), scheme, upper(p, host)) == same,
                        "case changes same_origin(%s, %s)", fuzz_escape_c(p, origin), fuzz_escape_c(p, host));
     }
-    FUZZ_CHECK(!pbxdial_url_same_origin(p, NULL, scheme, host) && !pbxdial_url_same_origin(p, origin, NULL, host)
-               && !pbxdial_url_same_origin(p, origin, scheme, NULL)
-               && !pbxdial_url_same_origin(p, origin, scheme, ""), "NULL or empty matched");
+    FUZZ_CHECK(!pbxdial_url_same_origin(p, NULL, scheme, host)
+                   && !pbxdial_url_same_origin(p, origin, NULL, host)
+                   && !pbxdial_url_same_origin(p, origin, scheme, NULL)
+                   && !pbxdial_url_same_origin(p, origin, scheme, ""),
+               "NULL or empty matched");
     if (*host && !strchr(host, '/')) {
         FUZZ_CHECK(pbxdial_url_same_origin(p, apr_pstrcat(p, scheme, "://", host, NULL), scheme, host),
-                   "%s://%s is not the origin of Host %s", scheme, fuzz_escape_c(p, host), fuzz_escape_c(p, host));
+                   "%s://%s is not the origin of Host %s", scheme, fuzz_escape_c(p, host),
+                   fuzz_escape_c(p, host));
         if (!strpbrk(host, ":[]"))
-            FUZZ_CHECK(pbxdial_url_same_origin(p, apr_pstrcat(p, scheme, "://", host,
-                                                              strcmp(scheme, "https") ? ":80" : ":443", NULL),
+            FUZZ_CHECK(pbxdial_url_same_origin(p,
+                                               apr_pstrcat(p, scheme, "://", host,
+                                                           strcmp(scheme, "https") ? ":80" : ":443", NULL),
                                                scheme, host),
                        "default port of %s://%s", scheme, fuzz_escape_c(p, host));
     }

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Target "wsframe": the browser's websocket bytes as the same-origin filter
  * reads them (pbxdial_wsframe_feed), and each message through the policy
  * (pbxdial_wspolicy_decide). The first input byte picks the chunk size the
@@ -60,7 +61,8 @@ static int feed_all(apr_pool_t *p, const char *s, apr_size_t n, apr_size_t step,
                 continue;
             }
             if (err) {
-                FUZZ_CHECK(rc == PBXDIAL_WSFRAME_ERROR && ev.code == err, "after error %d: %d/%d", err, rc, ev.code);
+                FUZZ_CHECK(rc == PBXDIAL_WSFRAME_ERROR && ev.code == err, "after error %d: %d/%d", err, rc,
+                           ev.code);
                 continue;
             }
             if (k < max) {
@@ -81,10 +83,12 @@ static int feed_all(apr_pool_t *p, const char *s, apr_size_t n, apr_size_t step,
             memcpy(*raw + *raw_n, ev.raw, ev.raw_len);
             *raw_n += ev.raw_len;
             if (rc == PBXDIAL_WSFRAME_MESSAGE)
-                FUZZ_CHECK(ev.opcode == PBXDIAL_WS_TEXT && ev.len <= MAX_MSG && pbxdial_wsframe_utf8(ev.payload, ev.len),
+                FUZZ_CHECK(ev.opcode == PBXDIAL_WS_TEXT && ev.len <= MAX_MSG
+                               && pbxdial_wsframe_utf8(ev.payload, ev.len),
                            "message of %zu bytes", ev.len);
             else
-                FUZZ_CHECK(ev.len <= PBXDIAL_WS_CONTROL_MAX && (ev.opcode == 8 || ev.opcode == 9 || ev.opcode == 10),
+                FUZZ_CHECK(ev.len <= PBXDIAL_WS_CONTROL_MAX
+                               && (ev.opcode == 8 || ev.opcode == 9 || ev.opcode == 10),
                            "control %d of %zu", ev.opcode, ev.len);
         }
         off += chunk;
@@ -97,20 +101,23 @@ static void same(const ev_copy_t *a, int na, const ev_copy_t *b, int nb, const c
     FUZZ_CHECK(na == nb, "%s: %d events, %d", what, na, nb);
     for (int i = 0; i < na; i++)
         FUZZ_CHECK(a[i].kind == b[i].kind && a[i].opcode == b[i].opcode && a[i].code == b[i].code
-                   && a[i].len == b[i].len && !memcmp(a[i].payload, b[i].payload, a[i].len),
+                       && a[i].len == b[i].len && !memcmp(a[i].payload, b[i].payload, a[i].len),
                    "%s: event %d differs", what, i);
 }
 
 static void check_policy(apr_pool_t *p, const ev_copy_t *e)
 {
-    const pbxdial_policy_t *dv[1] = { deny };
+    const pbxdial_policy_t *dv[1] = {deny};
     pbxdial_wspolicy_t o;
     pbxdial_wspolicy_e rc = pbxdial_wspolicy_decide(p, e->payload, e->len, dv, 1, NULL, &o);
 
     if (rc == PBXDIAL_WSPOLICY_CALL) {
         const char *want = apr_pstrcat(p, "{\"action\":\"make-call\",\"to\":\"", o.number, "\"}", NULL);
-        FUZZ_CHECK(!strcmp(o.action, "make-call") && !strcmp(o.rebuilt, want), "rebuilt %s", fuzz_escape_c(p, o.rebuilt));
-        FUZZ_CHECK(*o.number && strspn(o.number + (o.number[0] == '+'), "0123456789*#") == strlen(o.number) - (o.number[0] == '+'),
+        FUZZ_CHECK(!strcmp(o.action, "make-call") && !strcmp(o.rebuilt, want), "rebuilt %s",
+                   fuzz_escape_c(p, o.rebuilt));
+        FUZZ_CHECK(*o.number
+                       && strspn(o.number + (o.number[0] == '+'), "0123456789*#")
+                              == strlen(o.number) - (o.number[0] == '+'),
                    "number %s", fuzz_escape_c(p, o.number));
         FUZZ_CHECK(pbxdial_policy_decide(dv, 1, NULL, o.number, NULL) == PBXDIAL_POLICY_ALLOW, "not allowed");
     }
@@ -118,7 +125,8 @@ static void check_policy(apr_pool_t *p, const ev_copy_t *e)
         FUZZ_CHECK(!strcmp(o.action, "make-call") && o.error && o.message, "refuse");
         FUZZ_CHECK(fuzz_printable_ascii(o.message) && !strpbrk(o.message, "<>\"&`\\"), "message %s",
                    fuzz_escape_c(p, o.message));
-        FUZZ_CHECK(strstr(pbxdial_wspolicy_refusal(p, o.to, o.error, o.message), "pbxdial-refused") != NULL, "refusal");
+        FUZZ_CHECK(strstr(pbxdial_wspolicy_refusal(p, o.to, o.error, o.message), "pbxdial-refused") != NULL,
+                   "refusal");
     }
     else if (rc == PBXDIAL_WSPOLICY_PASS) {
         FUZZ_CHECK(strcmp(o.action, "make-call"), "make-call passed unchanged");
@@ -183,9 +191,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (a[i].kind == PBXDIAL_WSFRAME_MESSAGE)
             check_policy(p, &a[i]);
     check_walk(p, a, na);
-    close = pbxdial_wsframe_close(p, 1008, (const char *)apr_pstrmemdup(p, (const char *)data + 1, size - 1), &n);
+    close =
+        pbxdial_wsframe_close(p, 1008, (const char *)apr_pstrmemdup(p, (const char *)data + 1, size - 1), &n);
     FUZZ_CHECK(n >= 4 && n <= 2 + PBXDIAL_WS_CONTROL_MAX && (unsigned char)close[0] == 0x88
-               && (unsigned char)close[1] == n - 2, "close frame of %zu", n);
+                   && (unsigned char)close[1] == n - 2,
+               "close frame of %zu", n);
     fuzz_pool_end(p);
     return 0;
 }

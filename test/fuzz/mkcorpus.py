@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Writes the seed corpus test/fuzz/corpus/TARGET/ (run from anywhere: python3 test/fuzz/mkcorpus.py).
 # The seeds are committed; this only documents and regenerates them.
 import hashlib, os, struct

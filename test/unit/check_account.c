@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Extension and domain names. */
 #include "check_suites.h"
 #include "core/account.h"
@@ -12,7 +13,8 @@ START_TEST(extension_names)
     ck_assert(!pbxdial_account_extension_ok("40&user=41"));
     ck_assert(!pbxdial_account_extension_ok("a@b"));
     ck_assert(!pbxdial_account_extension_ok("\xc3\xa9"));
-    ck_assert(!pbxdial_account_extension_ok("12345678901234567890123456789012345678901234567890123456789012345"));
+    ck_assert(
+        !pbxdial_account_extension_ok("12345678901234567890123456789012345678901234567890123456789012345"));
 }
 END_TEST
 

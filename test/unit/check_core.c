@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the pure parts of mod_pbxdial (no httpd needed). */
 #include <stdlib.h>
 #include <apr_general.h>

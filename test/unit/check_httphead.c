@@ -1,9 +1,10 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Header lines dropped from a response head in its wire form. */
 #include <string.h>
 #include "check_suites.h"
 #include "core/httphead.h"
 
-static const char *const cookies[] = { "Set-Cookie", "Set-Cookie2", NULL };
+static const char *const cookies[] = {"Set-Cookie", "Set-Cookie2", NULL};
 
 START_TEST(head_length)
 {

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Type-2 links: known md5 vectors, the time window, malformed input, the
  * password file, and that minted links verify. Expected hashes were
  * computed outside this code, e.g.
@@ -11,12 +12,12 @@
 
 #define T0       "1700000000"
 #define T0_N     APR_INT64_C(1700000000)
-#define H_PLAIN  "8f70b9ac02c838b3bdebd4b0f69a8fad"     /* 40 secret 0123456789 T0 */
-#define H_DUR    "159812e617a80f845baf291a952b927f"     /* ... + 3600 */
-#define H_DOMAIN "deb323c99d0b8f6eeee2155f342851da"     /* 40@example.com pa:ss#1 +4930123456 T0 600 */
+#define H_PLAIN  "8f70b9ac02c838b3bdebd4b0f69a8fad" /* 40 secret 0123456789 T0 */
+#define H_DUR    "159812e617a80f845baf291a952b927f" /* ... + 3600 */
+#define H_DOMAIN "deb323c99d0b8f6eeee2155f342851da" /* 40@example.com pa:ss#1 +4930123456 T0 600 */
 
-static pbxdial_link_e verify(const char *time, const char *dur, const char *auth,
-                             apr_int64_t now, apr_int64_t lifetime)
+static pbxdial_link_e verify(const char *time, const char *dur, const char *auth, apr_int64_t now,
+                             apr_int64_t lifetime)
 {
     return pbxdial_link_verify("40", "secret", "0123456789", time, dur, auth, now, lifetime,
                                PBXDIAL_LINK_MAX_FUTURE);
@@ -26,8 +27,7 @@ START_TEST(link_sign_vectors)
 {
     ck_assert_str_eq(pbxdial_link_sign(tp, "40", "secret", "0123456789", T0, NULL), H_PLAIN);
     ck_assert_str_eq(pbxdial_link_sign(tp, "40", "secret", "0123456789", T0, "3600"), H_DUR);
-    ck_assert_str_eq(pbxdial_link_sign(tp, "40@example.com", "pa:ss#1", "+4930123456", T0, "600"),
-                     H_DOMAIN);
+    ck_assert_str_eq(pbxdial_link_sign(tp, "40@example.com", "pa:ss#1", "+4930123456", T0, "600"), H_DOMAIN);
     ck_assert_ptr_null(pbxdial_link_sign(tp, "40", NULL, "0123456789", T0, NULL));
 }
 END_TEST
@@ -49,18 +49,19 @@ START_TEST(link_verify_hash)
     /* the duration is signed: dropping or changing it breaks the hash */
     ck_assert_int_eq(verify(T0, NULL, H_DUR, now, 7200), PBXDIAL_LINK_BAD_HASH);
     ck_assert_int_eq(verify(T0, "3601", H_DUR, now, 7200), PBXDIAL_LINK_BAD_HASH);
-    ck_assert_int_eq(pbxdial_link_verify("40@example.com", "pa:ss#1", "+4930123456", T0, "600",
-                                         H_DOMAIN, now, 7200, 300), PBXDIAL_LINK_OK);
+    ck_assert_int_eq(
+        pbxdial_link_verify("40@example.com", "pa:ss#1", "+4930123456", T0, "600", H_DOMAIN, now, 7200, 300),
+        PBXDIAL_LINK_OK);
     /* other dest, user or password */
-    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "0123456788", T0, NULL, H_PLAIN,
-                                         now, 7200, 300), PBXDIAL_LINK_BAD_HASH);
-    ck_assert_int_eq(pbxdial_link_verify("41", "secret", "0123456789", T0, NULL, H_PLAIN,
-                                         now, 7200, 300), PBXDIAL_LINK_BAD_HASH);
-    ck_assert_int_eq(pbxdial_link_verify("40", "Secret", "0123456789", T0, NULL, H_PLAIN,
-                                         now, 7200, 300), PBXDIAL_LINK_BAD_HASH);
+    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "0123456788", T0, NULL, H_PLAIN, now, 7200, 300),
+                     PBXDIAL_LINK_BAD_HASH);
+    ck_assert_int_eq(pbxdial_link_verify("41", "secret", "0123456789", T0, NULL, H_PLAIN, now, 7200, 300),
+                     PBXDIAL_LINK_BAD_HASH);
+    ck_assert_int_eq(pbxdial_link_verify("40", "Secret", "0123456789", T0, NULL, H_PLAIN, now, 7200, 300),
+                     PBXDIAL_LINK_BAD_HASH);
     /* unknown user: BAD_HASH, like a wrong password */
-    ck_assert_int_eq(pbxdial_link_verify("40", NULL, "0123456789", T0, NULL, H_PLAIN,
-                                         now, 7200, 300), PBXDIAL_LINK_BAD_HASH);
+    ck_assert_int_eq(pbxdial_link_verify("40", NULL, "0123456789", T0, NULL, H_PLAIN, now, 7200, 300),
+                     PBXDIAL_LINK_BAD_HASH);
 }
 END_TEST
 
@@ -112,26 +113,21 @@ START_TEST(link_verify_malformed)
     ck_assert_int_eq(verify("1700000000 ", NULL, H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
     ck_assert_int_eq(verify(T0, "03600", H_DUR, now, 7200), PBXDIAL_LINK_MALFORMED);
     ck_assert_int_eq(verify(T0, "+3600", H_DUR, now, 7200), PBXDIAL_LINK_MALFORMED);
-    ck_assert_int_eq(verify("99999999999999999999999", NULL, H_PLAIN, now, 7200),
-                     PBXDIAL_LINK_MALFORMED);
-    ck_assert_int_eq(verify("1000000000000000", NULL, H_PLAIN, now, 7200),
-                     PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(verify("99999999999999999999999", NULL, H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(verify("1000000000000000", NULL, H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
     ck_assert_int_eq(verify(NULL, NULL, H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
     ck_assert_int_eq(verify(T0, "", H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
     ck_assert_int_eq(verify(T0, "1h", H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
-    ck_assert_int_eq(verify(T0, "99999999999999999999", H_PLAIN, now, 7200),
-                     PBXDIAL_LINK_MALFORMED);
-    ck_assert_int_eq(verify(T0, NULL, "8f70b9ac02c838b3bdebd4b0f69a8fa", now, 7200),
-                     PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(verify(T0, "99999999999999999999", H_PLAIN, now, 7200), PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(verify(T0, NULL, "8f70b9ac02c838b3bdebd4b0f69a8fa", now, 7200), PBXDIAL_LINK_MALFORMED);
     ck_assert_int_eq(verify(T0, NULL, H_PLAIN "0", now, 7200), PBXDIAL_LINK_MALFORMED);
-    ck_assert_int_eq(verify(T0, NULL, "8f70b9ac02c838b3bdebd4b0f69a8fag", now, 7200),
-                     PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(verify(T0, NULL, "8f70b9ac02c838b3bdebd4b0f69a8fag", now, 7200), PBXDIAL_LINK_MALFORMED);
     ck_assert_int_eq(verify(T0, NULL, "", now, 7200), PBXDIAL_LINK_MALFORMED);
     ck_assert_int_eq(verify(T0, NULL, NULL, now, 7200), PBXDIAL_LINK_MALFORMED);
-    ck_assert_int_eq(pbxdial_link_verify(NULL, "secret", "0123456789", T0, NULL, H_PLAIN,
-                                         now, 7200, 300), PBXDIAL_LINK_MALFORMED);
-    ck_assert_int_eq(pbxdial_link_verify("40", "secret", NULL, T0, NULL, H_PLAIN,
-                                         now, 7200, 300), PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(pbxdial_link_verify(NULL, "secret", "0123456789", T0, NULL, H_PLAIN, now, 7200, 300),
+                     PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(pbxdial_link_verify("40", "secret", NULL, T0, NULL, H_PLAIN, now, 7200, 300),
+                     PBXDIAL_LINK_MALFORMED);
     ck_assert_ptr_nonnull(strstr(pbxdial_link_rc_text(PBXDIAL_LINK_EXPIRED), "expired"));
 }
 END_TEST
@@ -139,8 +135,25 @@ END_TEST
 START_TEST(link_parse_int)
 {
     static const char *const refused[] = {
-        "007", "00", "01700000000", "-42", "-0", "+1", " 1", "1 ", "1\t", "", "-", "+",
-        "1000000000000000", "0999999999999999", "1e3", "--1", "0x10", "1.0", "\xd9\xa1",
+        "007",
+        "00",
+        "01700000000",
+        "-42",
+        "-0",
+        "+1",
+        " 1",
+        "1 ",
+        "1\t",
+        "",
+        "-",
+        "+",
+        "1000000000000000",
+        "0999999999999999",
+        "1e3",
+        "--1",
+        "0x10",
+        "1.0",
+        "\xd9\xa1",
     };
     apr_int64_t v = 0;
     size_t i;
@@ -173,15 +186,16 @@ START_TEST(link_verify_shifted)
     ck_assert_str_eq(pbxdial_link_sign(tp, "40", "secret", "030123", "0" T0, NULL), h);
     ck_assert_int_eq(pbxdial_link_verify("40", "secret", "030123", "0" T0, NULL, h, T0_N, 7200, 300),
                      PBXDIAL_LINK_MALFORMED);
-    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "03012301", "700000000", NULL, h,
-                                         T0_N, 7200, 300), PBXDIAL_LINK_EXPIRED);
+    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "03012301", "700000000", NULL, h, T0_N, 7200, 300),
+                     PBXDIAL_LINK_EXPIRED);
     /* between time and duration */
-    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "0301230", T0 "3", "600", hd,
-                                         T0_N, 7200, 300), PBXDIAL_LINK_FUTURE);
-    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "0301230", "170000000", "03600", hd,
-                                         T0_N, 7200, 300), PBXDIAL_LINK_MALFORMED);
-    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "0301230", "170000000", "3600", h,
-                                         T0_N, 7200, 300), PBXDIAL_LINK_BAD_HASH);
+    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "0301230", T0 "3", "600", hd, T0_N, 7200, 300),
+                     PBXDIAL_LINK_FUTURE);
+    ck_assert_int_eq(
+        pbxdial_link_verify("40", "secret", "0301230", "170000000", "03600", hd, T0_N, 7200, 300),
+        PBXDIAL_LINK_MALFORMED);
+    ck_assert_int_eq(pbxdial_link_verify("40", "secret", "0301230", "170000000", "3600", h, T0_N, 7200, 300),
+                     PBXDIAL_LINK_BAD_HASH);
 }
 END_TEST
 
@@ -199,8 +213,8 @@ START_TEST(link_once_key)
     ck_assert_str_eq(pbxdial_link_once_key(tp, "40", "example.com", "0301230", T0, NULL, upper), k);
     ck_assert_str_eq(pbxdial_link_once_key(tp, "40", "Example.COM", "0301230", T0, NULL, H_PLAIN), k);
     ck_assert_str_eq(pbxdial_link_once_key(tp, "40@example.com", NULL, "0301230", T0, NULL, H_PLAIN), k);
-    ck_assert_str_eq(pbxdial_link_once_key(tp, "40@EXAMPLE.com", "other.com", "0301230", T0, NULL,
-                                           H_PLAIN), k);
+    ck_assert_str_eq(pbxdial_link_once_key(tp, "40@EXAMPLE.com", "other.com", "0301230", T0, NULL, H_PLAIN),
+                     k);
     /* non-canonical values have no key */
     ck_assert_ptr_null(pbxdial_link_once_key(tp, "40", "example.com", "030123", "0" T0, NULL, H_PLAIN));
     ck_assert_ptr_null(pbxdial_link_once_key(tp, "40", "example.com", "0301230", T0, "03600", H_PLAIN));
@@ -230,16 +244,14 @@ START_TEST(link_url_encoding)
     ck_assert_str_eq(pbxdial_link_url(tp, "https://crm.example.com/remote_call.htm", "40@example.com",
                                       "+4930123456", T0, "600", H_DOMAIN, 1),
                      "https://crm.example.com/remote_call.htm?user=40%40example.com&extension=true"
-                     "&dest=%2B4930123456&time=1700000000&duration=600&auth=" H_DOMAIN
-                     "&connect=true");
+                     "&dest=%2B4930123456&time=1700000000&duration=600&auth=" H_DOMAIN "&connect=true");
     ck_assert_str_eq(pbxdial_link_url(tp, "http://h/r", "40", "1", "2", NULL, "x", 0),
                      "http://h/r?user=40&extension=true&dest=1&time=2&auth=x");
 }
 END_TEST
 
 /* Mints a link, takes it apart as the handler will, and verifies it. */
-static pbxdial_link_e mint_and_verify(const pbxdial_link_spec_t *spec, apr_int64_t now,
-                                      apr_table_t **q)
+static pbxdial_link_e mint_and_verify(const pbxdial_link_spec_t *spec, apr_int64_t now, apr_table_t **q)
 {
     const char *url = NULL, *err;
 
@@ -248,16 +260,21 @@ static pbxdial_link_e mint_and_verify(const pbxdial_link_spec_t *spec, apr_int64
     ck_assert_ptr_nonnull(strchr(url, '?'));
     ck_assert_ptr_null(pbxdial_query_parse(tp, strchr(url, '?') + 1, q));
     ck_assert_str_eq(apr_table_get(*q, "extension"), "true");
-    return pbxdial_link_verify(apr_table_get(*q, "user"), spec->password,
-                               apr_table_get(*q, "dest"), apr_table_get(*q, "time"),
-                               apr_table_get(*q, "duration"), apr_table_get(*q, "auth"),
-                               now, PBXDIAL_LINK_LIFETIME_DEFAULT, PBXDIAL_LINK_MAX_FUTURE);
+    return pbxdial_link_verify(apr_table_get(*q, "user"), spec->password, apr_table_get(*q, "dest"),
+                               apr_table_get(*q, "time"), apr_table_get(*q, "duration"),
+                               apr_table_get(*q, "auth"), now, PBXDIAL_LINK_LIFETIME_DEFAULT,
+                               PBXDIAL_LINK_MAX_FUTURE);
 }
 
 START_TEST(link_mint_roundtrip)
 {
-    pbxdial_link_spec_t spec = { "https://crm.example.com/remote_call.htm", "40@example.com",
-                                 "pa:ss#1 &x=", "+49 (0) 30/1234-56", T0_N, 3600, 1 };
+    pbxdial_link_spec_t spec = {"https://crm.example.com/remote_call.htm",
+                                "40@example.com",
+                                "pa:ss#1 &x=",
+                                "+49 (0) 30/1234-56",
+                                T0_N,
+                                3600,
+                                1};
     apr_table_t *q;
     const char *url;
 
@@ -281,26 +298,34 @@ END_TEST
 
 START_TEST(link_mint_bad)
 {
-    pbxdial_link_spec_t ok = { "https://crm.example.com/remote_call.htm", "40", "secret",
-                               "0123", T0_N, 0, 0 }, s;
+    pbxdial_link_spec_t ok = {"https://crm.example.com/remote_call.htm", "40", "secret", "0123", T0_N, 0, 0},
+                        s;
     const char *url = NULL, *err;
 
-    s = ok; s.base = "crm.example.com";
+    s = ok;
+    s.base = "crm.example.com";
     ck_assert_ptr_nonnull(pbxdial_link_mint(tp, &s, &url));
-    s = ok; s.base = "https://crm.example.com/r?x=1";
+    s = ok;
+    s.base = "https://crm.example.com/r?x=1";
     ck_assert_ptr_nonnull(pbxdial_link_mint(tp, &s, &url));
-    s = ok; s.user = "4 0";
+    s = ok;
+    s.user = "4 0";
     ck_assert_ptr_nonnull(pbxdial_link_mint(tp, &s, &url));
-    s = ok; s.user = "";
+    s = ok;
+    s.user = "";
     ck_assert_ptr_nonnull(pbxdial_link_mint(tp, &s, &url));
-    s = ok; s.password = "";
+    s = ok;
+    s.password = "";
     ck_assert_ptr_nonnull(pbxdial_link_mint(tp, &s, &url));
-    s = ok; s.dest = "0800-CALLME";
+    s = ok;
+    s.dest = "0800-CALLME";
     err = pbxdial_link_mint(tp, &s, &url);
     ck_assert_ptr_nonnull(strstr(err, "'C' at position 6"));
-    s = ok; s.time = -1;
+    s = ok;
+    s.time = -1;
     ck_assert_ptr_nonnull(pbxdial_link_mint(tp, &s, &url));
-    s = ok; s.lifetime = -1;
+    s = ok;
+    s.lifetime = -1;
     ck_assert_ptr_nonnull(pbxdial_link_mint(tp, &s, &url));
     ck_assert_ptr_null(url);
 }
@@ -315,7 +340,8 @@ START_TEST(linkpw_values)
 {
     apr_hash_t *m = NULL;
     ck_assert_ptr_null(pwparse("# link passwords\n40:secret\n\n  41@example.com:a:b:c\r\n"
-                               "42:#not-a-comment\n\t\n43:x y", &m));
+                               "42:#not-a-comment\n\t\n43:x y",
+                               &m));
     ck_assert_int_eq(apr_hash_count(m), 4);
     ck_assert_str_eq(apr_hash_get(m, "40", APR_HASH_KEY_STRING), "secret");
     ck_assert_str_eq(apr_hash_get(m, "41@example.com", APR_HASH_KEY_STRING), "a:b:c");

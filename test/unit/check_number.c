@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Normalisation of destination numbers. */
 #include <string.h>
 
@@ -69,7 +70,8 @@ START_TEST(number_bad_characters)
     ck_assert_ptr_nonnull(strstr(err, "byte 0x25"));
     err = norm_err("12\n34");
     ck_assert_ptr_nonnull(strstr(err, "byte 0x0a"));
-    err = norm_err("12\xc3\xa4" "34");
+    err = norm_err("12\xc3\xa4"
+                   "34");
     ck_assert_ptr_nonnull(strstr(err, "byte 0xc3 at position 3"));
     norm_err("12,34");
     norm_err("12_34");
@@ -85,8 +87,7 @@ START_TEST(number_empty_and_long)
     ck_assert_str_eq(norm_err(NULL), "empty number");
     ck_assert_str_eq(norm_ok("12345678901234567890123456789012"), "12345678901234567890123456789012");
     ck_assert_str_eq(norm_ok("+12345678901234567890123456789012"), "+12345678901234567890123456789012");
-    ck_assert_str_eq(norm_ok("1234 5678 9012 3456 7890 1234 5678 9012"),
-                     "12345678901234567890123456789012");
+    ck_assert_str_eq(norm_ok("1234 5678 9012 3456 7890 1234 5678 9012"), "12345678901234567890123456789012");
     err = norm_err("123456789012345678901234567890123");
     ck_assert_ptr_nonnull(strstr(err, "more than 32"));
 }

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* HTML pages and Accept negotiation. */
 #include <string.h>
 
@@ -38,9 +39,10 @@ END_TEST
 
 START_TEST(prefers_prometheus)
 {
-    ck_assert(pbxdial_page_prefers_prometheus("application/openmetrics-text;version=1.0.0,application/"
-                                              "openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;"
-                                              "q=0.5,*/*;q=0.1"));
+    ck_assert(
+        pbxdial_page_prefers_prometheus("application/openmetrics-text;version=1.0.0,application/"
+                                        "openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;"
+                                        "q=0.5,*/*;q=0.1"));
     ck_assert(pbxdial_page_prefers_prometheus("text/plain;version=0.0.4"));
     ck_assert(pbxdial_page_prefers_prometheus("text/plain; version=0.0.4; q=0.5"));
     ck_assert(!pbxdial_page_prefers_prometheus("text/plain"));

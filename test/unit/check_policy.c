@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Dial policy: deny wins, allow lists, compile errors. */
 #include <string.h>
 
@@ -97,8 +98,8 @@ static pbxdial_policy_e decide(const char *const *deny, const char *const *allow
 
 START_TEST(policy_feature_codes_refused)
 {
-    static const char *const deny[] = { "^0900", NULL };
-    static const char *const digits[] = { "^0[1-9]", "^\\+49", ".*", NULL };
+    static const char *const deny[] = {"^0900", NULL};
+    static const char *const digits[] = {"^0[1-9]", "^\\+49", ".*", NULL};
     const char *m = "x";
 
     /* the bypass of issue 11: deny ^0900 did not see *31#0900123 */
@@ -123,8 +124,8 @@ END_TEST
 
 START_TEST(policy_feature_codes_allowed)
 {
-    static const char *const deny[] = { "^0900", "^00", NULL };
-    static const char *const allow[] = { "^0[1-9]", "^\\*31#0[1-9]", NULL };
+    static const char *const deny[] = {"^0900", "^00", NULL};
+    static const char *const allow[] = {"^0[1-9]", "^\\*31#0[1-9]", NULL};
     const char *m;
 
     ck_assert_int_eq(decide(deny, allow, "*31#0301234", &m), PBXDIAL_POLICY_ALLOW);
@@ -148,28 +149,32 @@ END_TEST
  * pattern on a number that it matches. */
 START_TEST(policy_feature_pattern_forms)
 {
-    static const struct { const char *re; const char *number; int opens; } cases[] = {
-        { "^\\*31#", "*31#0301", 1 },
-        { "^#31#", "#31#0301", 1 },
-        { "^\\#31", "#310301", 1 },
-        { "^[*]98", "*98", 1 },
-        { "^[#*]", "#1", 1 },
-        { "^[0-9\\*]+$", "0*1", 1 },
-        { "^\\Q*98\\E", "*98", 1 },
-        { "^0.*", "0*31#0900", 0 },          /* '*' as a quantifier */
-        { "^0", "0*31#0900", 0 },
-        { "^[^*#]", "0*31#0900", 0 },        /* a negated class excludes them */
-        { "^[^\\*]", "0*31", 0 },
-        { "^0(?#no * or # here)", "0*31", 0 },
-        { "(?x) ^0 # national", "0*31", 0 },
-        { "^\\x2a31", "*31", 0 },           /* not recognised: refused, fails closed */
-        { "^[[:digit:]*]", "*31", 1 },
-        { "^[]*]", "*31", 1 },
+    static const struct {
+        const char *re;
+        const char *number;
+        int opens;
+    } cases[] = {
+        {"^\\*31#", "*31#0301", 1},
+        {"^#31#", "#31#0301", 1},
+        {"^\\#31", "#310301", 1},
+        {"^[*]98", "*98", 1},
+        {"^[#*]", "#1", 1},
+        {"^[0-9\\*]+$", "0*1", 1},
+        {"^\\Q*98\\E", "*98", 1},
+        {"^0.*", "0*31#0900", 0}, /* '*' as a quantifier */
+        {"^0", "0*31#0900", 0},
+        {"^[^*#]", "0*31#0900", 0}, /* a negated class excludes them */
+        {"^[^\\*]", "0*31", 0},
+        {"^0(?#no * or # here)", "0*31", 0},
+        {"(?x) ^0 # national", "0*31", 0},
+        {"^\\x2a31", "*31", 0}, /* not recognised: refused, fails closed */
+        {"^[[:digit:]*]", "*31", 1},
+        {"^[]*]", "*31", 1},
     };
     size_t i;
 
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        const char *allow[] = { cases[i].re, NULL }, *m = NULL;
+        const char *allow[] = {cases[i].re, NULL}, *m = NULL;
         pbxdial_policy_e rc = decide(NULL, allow, cases[i].number, &m);
         ck_assert_msg(rc == (cases[i].opens ? PBXDIAL_POLICY_ALLOW : PBXDIAL_POLICY_FEATURE_CODE),
                       "%s on %s: %d", cases[i].re, cases[i].number, rc);
@@ -179,7 +184,7 @@ END_TEST
 
 START_TEST(policy_decide_input)
 {
-    static const char *const allow[] = { ".", NULL };
+    static const char *const allow[] = {".", NULL};
     const char *m = "x";
 
     /* only normalised numbers: anything else is refused, whatever the patterns */

@@ -29,9 +29,8 @@ START_TEST(escaping)
 
     ck_assert(pbxdial_promtext_family(t, "x", "gauge", "line\none \\ \"quoted\""));
     ck_assert(pbxdial_promtext_sample(t, "", 1.5, labels));
-    ck_assert_str_eq(pbxdial_promtext_text(t, NULL),
-                     "# HELP x line\\none \\\\ \"quoted\"\n# TYPE x gauge\n"
-                     "x{reason=\"a\\\"b\\\\c\\nd\"} 1.5\n");
+    ck_assert_str_eq(pbxdial_promtext_text(t, NULL), "# HELP x line\\none \\\\ \"quoted\"\n# TYPE x gauge\n"
+                                                     "x{reason=\"a\\\"b\\\\c\\nd\"} 1.5\n");
 }
 END_TEST
 
@@ -41,7 +40,7 @@ START_TEST(refuses_bad_names)
     const char *const bad_label[] = {"9x", "v", NULL};
     const char *const reserved[] = {"__name__", "v", NULL};
 
-    ck_assert(!pbxdial_promtext_sample(t, "", 1, NULL));            /* no family yet */
+    ck_assert(!pbxdial_promtext_sample(t, "", 1, NULL)); /* no family yet */
     ck_assert(!pbxdial_promtext_family(t, "1abc", "counter", ""));
     ck_assert(!pbxdial_promtext_family(t, "a-b", "counter", ""));
     ck_assert(!pbxdial_promtext_family(t, "ok", "summary", ""));

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Query parsing of links and masking of secrets for logs. */
 #include <string.h>
 #include <apr_strings.h>
@@ -5,21 +6,25 @@
 #include "check_suites.h"
 #include "core/query.h"
 
-static const char *const secret_names[] = { "auth", "password", NULL };
+static const char *const secret_names[] = {"auth", "password", NULL};
 
 START_TEST(query_decoding)
 {
     apr_table_t *t = NULL;
-    ck_assert_ptr_null(pbxdial_query_parse(tp, "user=123%40example.com&dest=%2B49+30&auth="
-                                           "123%40example.com%3As%3Dcr%26t&connect", &t));
+    ck_assert_ptr_null(pbxdial_query_parse(tp,
+                                           "user=123%40example.com&dest=%2B49+30&auth="
+                                           "123%40example.com%3As%3Dcr%26t&connect",
+                                           &t));
     ck_assert_int_eq(apr_table_elts(t)->nelts, 4);
     ck_assert_str_eq(apr_table_get(t, "user"), "123@example.com");
-    ck_assert_str_eq(apr_table_get(t, "dest"), "+49+30");        /* '+' is not a space */
+    ck_assert_str_eq(apr_table_get(t, "dest"), "+49+30"); /* '+' is not a space */
     ck_assert_str_eq(apr_table_get(t, "auth"), "123@example.com:s=cr&t");
     ck_assert_str_eq(apr_table_get(t, "connect"), "");
     /* raw '@', ':' and '+' as real clients send them */
-    ck_assert_ptr_null(pbxdial_query_parse(tp, "user=446@192.168.1.113&dest=+4930&"
-                                           "auth=446@192.168.1.113:zxc&x=a=b", &t));
+    ck_assert_ptr_null(pbxdial_query_parse(tp,
+                                           "user=446@192.168.1.113&dest=+4930&"
+                                           "auth=446@192.168.1.113:zxc&x=a=b",
+                                           &t));
     ck_assert_str_eq(apr_table_get(t, "user"), "446@192.168.1.113");
     ck_assert_str_eq(apr_table_get(t, "dest"), "+4930");
     ck_assert_str_eq(apr_table_get(t, "auth"), "446@192.168.1.113:zxc");
@@ -93,17 +98,14 @@ END_TEST
 
 START_TEST(query_masking)
 {
-    ck_assert_str_eq(pbxdial_query_mask(tp, "user=40&dest=%2B49&auth=40%3Asecret&connect=true",
-                                        secret_names),
+    ck_assert_str_eq(pbxdial_query_mask(tp, "user=40&dest=%2B49&auth=40%3Asecret&connect=true", secret_names),
                      "user=40&dest=%2B49&auth=***&connect=true");
     ck_assert_str_eq(pbxdial_query_mask(tp, "%61uth=x&AUTH=y&Password=z&auth2=keep", secret_names),
                      "%61uth=***&AUTH=***&Password=***&auth2=keep");
-    ck_assert_str_eq(pbxdial_query_mask(tp, "auth=a=b&&auth&x=1&", secret_names),
-                     "auth=***&&auth&x=1&");
+    ck_assert_str_eq(pbxdial_query_mask(tp, "auth=a=b&&auth&x=1&", secret_names), "auth=***&&auth&x=1&");
     ck_assert_str_eq(pbxdial_query_mask(tp, "auth=", secret_names), "auth=***");
     /* a name that cannot be decoded: hide its value, when in doubt */
-    ck_assert_str_eq(pbxdial_query_mask(tp, "a%zuth=secret&x=1", secret_names),
-                     "a%zuth=***&x=1");
+    ck_assert_str_eq(pbxdial_query_mask(tp, "a%zuth=secret&x=1", secret_names), "a%zuth=***&x=1");
     ck_assert_str_eq(pbxdial_query_mask(tp, "au%00th=secret", secret_names), "au%00th=***");
     ck_assert_str_eq(pbxdial_query_mask(tp, "", secret_names), "");
     ck_assert_ptr_null(pbxdial_query_mask(tp, NULL, secret_names));
@@ -113,9 +115,9 @@ END_TEST
 
 START_TEST(query_masking_uri)
 {
-    ck_assert_str_eq(pbxdial_query_mask_uri(tp, "GET /remote_call.htm?user=40&auth=s3cret HTTP/1.1",
-                                            secret_names),
-                     "GET /remote_call.htm?user=40&auth=*** HTTP/1.1");
+    ck_assert_str_eq(
+        pbxdial_query_mask_uri(tp, "GET /remote_call.htm?user=40&auth=s3cret HTTP/1.1", secret_names),
+        "GET /remote_call.htm?user=40&auth=*** HTTP/1.1");
     ck_assert_str_eq(pbxdial_query_mask_uri(tp, "/remote_call.htm?auth=s3cret#frag", secret_names),
                      "/remote_call.htm?auth=***#frag");
     ck_assert_str_eq(pbxdial_query_mask_uri(tp, "/remote_call.htm?auth=s3cret", secret_names),

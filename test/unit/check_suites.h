@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 #ifndef CHECK_SUITES_H
 #define CHECK_SUITES_H
 #include <check.h>

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* URL checks for directives and the Origin comparison. */
 #include <string.h>
 
@@ -101,7 +102,8 @@ START_TEST(origin_compare)
     ck_assert(!pbxdial_url_same_origin(tp, "http://127.0.0.1:8081", "http", "127.0.0.1:8080"));
     ck_assert(!pbxdial_url_same_origin(tp, "http://crm.example.com", "https", "crm.example.com"));
     ck_assert(!pbxdial_url_same_origin(tp, "https://evil.example", "https", "crm.example.com"));
-    ck_assert(!pbxdial_url_same_origin(tp, "https://crm.example.com.evil.example", "https", "crm.example.com"));
+    ck_assert(
+        !pbxdial_url_same_origin(tp, "https://crm.example.com.evil.example", "https", "crm.example.com"));
     ck_assert(!pbxdial_url_same_origin(tp, "null", "https", "crm.example.com"));
     ck_assert(!pbxdial_url_same_origin(tp, "https://crm.example.com/x", "https", "crm.example.com"));
     ck_assert(!pbxdial_url_same_origin(tp, "https://crm.example.com", "https", ""));

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* PbxDialUserMap file format. */
 #include <string.h>
 
@@ -21,7 +22,7 @@ START_TEST(usermap_values)
     /* a comment after a stray CR is still a comment (found by fuzz_files) */
     ck_assert_ptr_null(parse("\r# x 40\r\nbob 41\r\n", &m));
     ck_assert_int_eq(apr_hash_count(m), 1);
-    ck_assert_ptr_null(parse("dave 44", &m));        /* no final newline */
+    ck_assert_ptr_null(parse("dave 44", &m)); /* no final newline */
     ck_assert_str_eq(apr_hash_get(m, "dave", APR_HASH_KEY_STRING), "44");
 }
 END_TEST

@@ -1,3 +1,4 @@
+/* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* RFC 6455 frames (wsframe.c) and the websocket message policy (wspolicy.c). */
 #include <string.h>
 #include <apr_strings.h>
@@ -6,7 +7,7 @@
 #include "core/wsframe.h"
 #include "core/wspolicy.h"
 
-static const unsigned char K[4] = { 0x37, 0xfa, 0x21, 0x3d };
+static const unsigned char K[4] = {0x37, 0xfa, 0x21, 0x3d};
 
 /* a masked frame with explicit first byte (FIN, RSV, opcode) */
 static char *frame(int b0, const char *payload, apr_size_t len, apr_size_t *n)
@@ -19,8 +20,8 @@ static char *frame(int b0, const char *payload, apr_size_t len, apr_size_t *n)
 
 /* Feeds s[0..n) in chunks of step bytes; collects events as "M:text",
  * "C9:payload", "E1002" joined by '|'; raw concatenates the raw bytes. */
-static const char *run(pbxdial_wsframe_parser_t *ps, const char *s, apr_size_t n, apr_size_t step,
-                       char **raw, apr_size_t *raw_n)
+static const char *run(pbxdial_wsframe_parser_t *ps, const char *s, apr_size_t n, apr_size_t step, char **raw,
+                       apr_size_t *raw_n)
 {
     const char *out = "";
     pbxdial_wsframe_event_t ev;
@@ -51,7 +52,7 @@ static const char *run(pbxdial_wsframe_parser_t *ps, const char *s, apr_size_t n
                 return apr_psprintf(tp, "%s%sE%d", out, *out ? "|" : "", ev.code);
             }
             else {
-                ck_assert_uint_eq(k, chunk);     /* MORE: everything was taken */
+                ck_assert_uint_eq(k, chunk); /* MORE: everything was taken */
             }
         }
         off += chunk;
@@ -126,12 +127,12 @@ START_TEST(wsframe_lengths)
 
     for (i = 0; i < 70000; i++)
         big[i] = 'a' + i % 26;
-    f = frame(0x81, big, 126, &n);               /* 16-bit length */
+    f = frame(0x81, big, 126, &n); /* 16-bit length */
     ck_assert_uint_eq(n, 2 + 2 + 4 + 126);
     r = run_all(f, n, 1024);
     ck_assert_int_eq(strncmp(r, "M:abc", 5), 0);
     ck_assert_uint_eq(strlen(r), 2 + 126);
-    f = frame(0x81, big, 70000, &n);             /* 64-bit length */
+    f = frame(0x81, big, 70000, &n); /* 64-bit length */
     ck_assert_uint_eq(n, 2 + 8 + 4 + 70000);
     ck_assert_uint_eq(strlen(run_all(f, n, 100000)), 2 + 70000);
     /* over the limit: refused from the header, before the payload */
@@ -152,14 +153,19 @@ END_TEST
 
 START_TEST(wsframe_bad_lengths)
 {
-    unsigned char f[20] = { 0x81, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4 };
+    unsigned char f[20] = {0x81, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4};
 
     /* 64-bit length with the top bit set */
     ck_assert_str_eq(run_all((char *)f, 14, 1024), "E1002");
     /* not minimal: 5 in 16 bits, 200 in 64 bits */
-    f[1] = 0xFE; f[2] = 0; f[3] = 5;
+    f[1] = 0xFE;
+    f[2] = 0;
+    f[3] = 5;
     ck_assert_str_eq(run_all((char *)f, 8, 1024), "E1002");
-    f[1] = 0xFF; f[2] = 0; f[3] = 0; f[9] = 200;
+    f[1] = 0xFF;
+    f[2] = 0;
+    f[3] = 0;
+    f[9] = 200;
     ck_assert_str_eq(run_all((char *)f, 14, 1024), "E1002");
 }
 END_TEST
@@ -170,31 +176,31 @@ START_TEST(wsframe_protocol_errors)
     char *f;
 
     f = frame(0x82, "ab", 2, &n);
-    ck_assert_str_eq(run_all(f, n, 1024), "E1003");           /* binary */
+    ck_assert_str_eq(run_all(f, n, 1024), "E1003"); /* binary */
     f = frame(0xC1, "ab", 2, &n);
-    ck_assert_str_eq(run_all(f, n, 1024), "E1002");           /* RSV1: compressed */
+    ck_assert_str_eq(run_all(f, n, 1024), "E1002"); /* RSV1: compressed */
     f = frame(0x83, "ab", 2, &n);
-    ck_assert_str_eq(run_all(f, n, 1024), "E1002");           /* reserved opcode */
+    ck_assert_str_eq(run_all(f, n, 1024), "E1002"); /* reserved opcode */
     f = frame(0x80, "ab", 2, &n);
-    ck_assert_str_eq(run_all(f, n, 1024), "E1002");           /* continuation, no message */
+    ck_assert_str_eq(run_all(f, n, 1024), "E1002"); /* continuation, no message */
     f = frame(0x09, "ab", 2, &n);
-    ck_assert_str_eq(run_all(f, n, 1024), "E1002");           /* fragmented ping */
+    ck_assert_str_eq(run_all(f, n, 1024), "E1002"); /* fragmented ping */
     f = pbxdial_wsframe_build(tp, PBXDIAL_WS_TEXT, "ab", 2, NULL, &n);
-    ck_assert_str_eq(run_all(f, n, 1024), "E1002");           /* unmasked */
+    ck_assert_str_eq(run_all(f, n, 1024), "E1002"); /* unmasked */
     {
         char big[126];
         memset(big, 'x', sizeof(big));
         f = frame(0x89, big, 126, &n);
-        ck_assert_str_eq(run_all(f, n, 1024), "E1002");       /* control over 125 */
+        ck_assert_str_eq(run_all(f, n, 1024), "E1002"); /* control over 125 */
     }
     f = frame(0x81, "\xc3\x28", 2, &n);
-    ck_assert_str_eq(run_all(f, n, 1024), "E1007");           /* not UTF-8 */
+    ck_assert_str_eq(run_all(f, n, 1024), "E1007"); /* not UTF-8 */
     f = frame(0x81, "\xed\xa0\x80", 3, &n);
-    ck_assert_str_eq(run_all(f, n, 1024), "E1007");           /* a surrogate */
+    ck_assert_str_eq(run_all(f, n, 1024), "E1007"); /* a surrogate */
     f = frame(0x88, "\x03", 1, &n);
-    ck_assert_str_eq(run_all(f, n, 1024), "E1002");           /* 1-byte close body */
+    ck_assert_str_eq(run_all(f, n, 1024), "E1002"); /* 1-byte close body */
     f = frame(0x88, "\x03\xec", 2, &n);
-    ck_assert_str_eq(run_all(f, n, 1024), "E1002");           /* close code 1004 */
+    ck_assert_str_eq(run_all(f, n, 1024), "E1002"); /* close code 1004 */
     {
         apr_size_t a, b;
         char *f1 = frame(0x01, "a", 1, &a), *f2 = frame(0x81, "b", 1, &b), *all = apr_palloc(tp, a + b);
@@ -220,7 +226,10 @@ START_TEST(wsframe_error_sticks_close_ends)
     ck_assert_uint_eq(used, n);
 
     ps = pbxdial_wsframe_parser_make(tp, 1024);
-    f = frame(0x88, "\x03\xe8" "bye", 5, &n);
+    f = frame(0x88,
+              "\x03\xe8"
+              "bye",
+              5, &n);
     ck_assert_int_eq(pbxdial_wsframe_feed(ps, f, n, &used, &ev), PBXDIAL_WSFRAME_CONTROL);
     ck_assert_int_eq(ev.code, 1000);
     f = frame(0x82, "ab", 2, &n);
@@ -283,10 +292,10 @@ START_TEST(wsframe_walk)
     int bd, bounds = 0;
 
     memcpy(all, a, n1);
-    all[0] = 0x01;                                  /* a first fragment: no boundary after it */
+    all[0] = 0x01; /* a first fragment: no boundary after it */
     memcpy(all + n1, b, n2);
     memcpy(all + n1 + n2, a, n1);
-    all[n1 + n2] = (char)0x80;                      /* the last fragment */
+    all[n1 + n2] = (char)0x80; /* the last fragment */
     memcpy(all + 2 * n1 + n2, c, n3);
     memset(&w, 0, sizeof(w));
     for (i = 0; i < 2 * n1 + n2 + n3; i += k) {
@@ -294,7 +303,7 @@ START_TEST(wsframe_walk)
         ck_assert_uint_eq(k, 1);
         if (bd) {
             bounds++;
-            ck_assert_uint_eq(i + 1, 2 * n1 + n2);  /* only after the message's last fragment */
+            ck_assert_uint_eq(i + 1, 2 * n1 + n2); /* only after the message's last fragment */
         }
     }
     ck_assert_int_eq(bounds, 1);
@@ -369,8 +378,9 @@ START_TEST(wspolicy_make_call)
     ck_assert_str_eq(o.error, "bad_dest");
     ck_assert_ptr_null(strchr(o.message, '<'));
     r = pbxdial_wspolicy_refusal(tp, "0 900\"1", "number_not_allowed", "Number not allowed.");
-    ck_assert_str_eq(r, "{\"action\":\"pbxdial-refused\",\"to\":\"0 900\\\"1\",\"error\":\"number_not_allowed\","
-                        "\"message\":\"Number not allowed.\"}");
+    ck_assert_str_eq(r,
+                     "{\"action\":\"pbxdial-refused\",\"to\":\"0 900\\\"1\",\"error\":\"number_not_allowed\","
+                     "\"message\":\"Number not allowed.\"}");
     r = pbxdial_wspolicy_refusal(tp, NULL, "bad_dest", "x");
     ck_assert_ptr_nonnull(strstr(r, "\"to\":null"));
 }

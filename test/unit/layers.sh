@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # The layer rule of src/README.md, read from the #include lines:
 #   core   APR, jansson, PCRE2, OpenSSL and other core headers only
 #   pbx    core, libcurl and its own headers; no httpd header, no request_rec

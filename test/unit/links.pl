@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Every relative link of the documentation resolves: README.md, docs/*.md and
 # the READMEs of conf/, src/, sim/ and test/*. A link to a file or folder
 # must name one that exists in the tree; a link with #anchor must name a

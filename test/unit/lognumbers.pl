@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Every log line of the module carries a number (PBXLOGNO(n), like httpd's
 # APLOGNO), no number is used twice, and docs/troubleshooting.md lists every
 # number in use and no number that is gone. Prints "ok"/"not ok" lines, then

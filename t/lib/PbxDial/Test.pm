@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 package PbxDial::Test;
 # Helpers shared by the .t files: the simulator started by t/TEST, JSON
 # bodies, the server's error log, timing.

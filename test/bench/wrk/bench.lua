@@ -1,3 +1,4 @@
+-- Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 -- wrk script for test/bench/run. Everything comes from the environment, so one
 -- script serves every case:
 --   BENCH_AUTH        base64 of user:password (adds "Authorization: Basic ...")

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # The site's own test: its contacts page places calls through mod_pbxdial,
 # against the PBX simulator that t/TEST started.
 use strict;

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 package PbxDial::Sim::App;
 
 # The simulator's Mojolicious application: the PBX endpoints (Pbx.pm), the

@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 package PbxDial::Sim::Control;
 
 # The control interface for tests (/_sim/*, no auth, never recorded or

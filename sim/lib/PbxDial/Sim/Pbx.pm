@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 package PbxDial::Sim::Pbx;
 
 # The PBX endpoints (see /work/shared/pbx-protocol.md §1-§3 and §5):

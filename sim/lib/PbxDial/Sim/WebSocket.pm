@@ -1,3 +1,4 @@
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 package PbxDial::Sim::WebSocket;
 
 # The simulator's websocket transaction: Mojo's, with a clean closing
