@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 # Two rules over the tracked sources: the C code is as clang-format and
 # .clang-format (httpd's style) lay it out, and every source file names its
 # licence (SPDX-License-Identifier: Apache-2.0) in its first lines.
