@@ -20,7 +20,8 @@ static void open_methods(request_rec *r, apr_int64_t methods, int flags, const c
     int m, i, n = 0;
 
     for (m = 0; m < 64 && n < 7; m++) {
-        if (!(methods & (AP_METHOD_BIT << m)))
+        /* unsigned: AP_METHOD_BIT << 63 overflows a signed 64-bit value */
+        if (!((apr_uint64_t)methods & ((apr_uint64_t)1 << m)))
             continue;
         /* httpd registers HEAD as M_GET too: name GET itself */
         names[n++] = m == M_GET ? "GET" : ap_method_name_of(r->pool, m);
