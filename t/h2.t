@@ -18,7 +18,7 @@ use File::Temp qw(tempdir);
 use JSON::PP qw(decode_json encode_json);
 use PbxDial::Test qw(sim free_port httpd_root httpd_start suite_modules);
 
-plan tests => 40;
+plan tests => 42;
 
 my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
 my $moddir = `apxs -q LIBEXECDIR`; chomp $moddir;
@@ -142,11 +142,16 @@ ok t_cmp("$r->{proto} $r->{status}", 'HTTP/2 200', '... another ETag: 200');
 my $client = "$dir/h2ws.mjs";
 open $fh, '>', $client or die $!;
 print {$fh} <<'JS';
-// node h2ws.mjs URL USER:PASS MESSAGES_JSON [plain]: one extended CONNECT (or a plain GET), the
-// given text messages as masked frames; prints {settings, status, headers, frames, error} as JSON.
+// node h2ws.mjs URL USER:PASS MESSAGES_JSON [plain|DROP_URL]: one extended CONNECT (or a plain GET),
+// the given text messages as masked frames; with DROP_URL, POSTs an abrupt drop of the PBX's sockets
+// there once the first frame came back, and reports how long the stream outlived it (dropped_ms).
+// Prints {settings, status, headers, frames, error, dropped_ms} as JSON.
 import http2 from 'node:http2';
 import { randomBytes } from 'node:crypto';
-const [url, cred, msgs, plain] = process.argv.slice(2);
+const [url, cred, msgs, opt] = process.argv.slice(2);
+const plain = opt === 'plain';
+const drop = opt && opt !== 'plain' ? opt : '';
+let dropped;
 const u = new URL(url);
 const out = { frames: [] };
 const done = () => { console.log(JSON.stringify(out)); process.exit(0); };
@@ -176,11 +181,15 @@ client.on('remoteSettings', (s) => {
       if (len === 126) { if (buf.length < 4) break; len = buf.readUInt16BE(2); off = 4; }
       if (buf.length < off + len) break;
       out.frames.push([buf[0] & 15, buf.subarray(off, off + len).toString()]);
+      if (drop && !dropped) {
+        dropped = Date.now();
+        fetch(drop, { method: 'POST', body: '{"abrupt":true}' }).catch((e) => { out.error = e.message; });
+      }
       buf = buf.subarray(off + len);
     }
   });
   st.on('error', (e) => { out.error = e.message; });
-  st.on('close', done);
+  st.on('close', () => { if (dropped) out.dropped_ms = Date.now() - dropped; done(); });
   setTimeout(() => { st.close(); done(); }, 2500);
 });
 setTimeout(done, 8000);
@@ -194,6 +203,7 @@ sub ws_h2 {
     return eval { decode_json($res) } // {error => "no JSON from node: $res"};
 }
 my %alice = (cred => '40:s3cret', plain => '');
+# (plain: 'plain' for a GET, or the simulator's URL to drop the PBX's side)
 
 $sim->clear_requests;
 $sim->clear_ws_messages;
@@ -232,3 +242,11 @@ $w = ws_h2([], %alice, plain => 'plain');
 ok t_cmp($w->{status} // $w->{error} // 'none', 400, 'a plain h2 GET of the websocket: 400, the PBX is not asked');
 $w = ws_h2(['{"action":"get-calls"}'], %alice, cred => '40:wrong');
 ok t_cmp($w->{status} // $w->{error} // 'none', 401, 'websocket over h2 without a valid login: 401');
+
+# The PBX drops the websocket: over HTTP/2 the tunnel cannot half-close the
+# browser's side, so the module makes it end both ways (proxy-nohalfclose);
+# without that the stream outlives the PBX's socket until a timeout.
+$w = ws_h2(['{"action":"get-calls"}'], %alice, plain => "$ENV{PBXDIAL_SIM_URL}/_sim/ws-drop");
+ok t_cmp(scalar(@{ $w->{frames} }) ? 'answered' : ($w->{error} // 'no frame'), 'answered', 'another websocket over h2: answered');
+ok t_cmp(defined $w->{dropped_ms} && $w->{dropped_ms} < 1500 ? 'ended' : 'still open ' . ($w->{dropped_ms} // ''), 'ended',
+         sprintf('... the PBX drops it: the h2 stream ends at once (%s ms)', $w->{dropped_ms} // 'never'));

@@ -433,6 +433,14 @@ int pbxdial_websocket_fixup(request_rec *r)
                                  " ms",
                   id.ext, id.domain, ap_escape_logitem(r->pool, r->user), ses->cached ? "cached" : "new",
                   apr_time_as_msec(out.elapsed));
+    /* Over HTTP/2, mod_proxy's tunnel cannot half-close the browser's side
+     * (a stream, not a socket it can shut down for writing): when the PBX
+     * closes, the tunnel would wait for the browser, which keeps waiting
+     * for the end of the stream, and a dropped PBX websocket would look
+     * alive until a timeout. A websocket has no half-close of its own: the
+     * tunnel ends when either side does, and the stream with it. */
+    if (ws_over_h2(r))
+        apr_table_setn(r->subprocess_env, "proxy-nohalfclose", "1");
     apr_table_unset(r->headers_in, "Sec-WebSocket-Extensions"); /* frames are read: never compressed */
     pbxdial_wsfilter_add(r, dc, apr_pstrcat(r->pool, id.ext, "@", id.domain, NULL));
     return OK;
