@@ -12,16 +12,26 @@
 //   PBXDIAL_E2E_H2_URL         the demo page on the same-origin site over https with h2
 //   PBXDIAL_E2E_H2_COOKIE_URL  the demo page on the cookie-mode site over https with h2
 //   PBXDIAL_E2E_LOGS           the demo httpd's log directory (access_log)
-import { describe, test } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  env, EXT, requireEnv, waitState, statusText, assertNoErrors, simCalls, callsTo, wsMessages, sleep, until,
+  env, requireEnv, launch, newContext, waitState, statusText, assertNoErrors, simCalls, callsTo, wsMessages, sleep,
+  until,
 } from './lib.mjs';
 import { defineScenarios } from './scenarios.mjs';
 
 const T = { timeout: 90_000 };
+
+// The scenarios' context has Playwright's fake clock installed (the keepalive scenario), and with it
+// a fake `performance`: the tests here open their pages in a browser of their own, a fresh context each.
+function ownBrowser() {
+  let browser;
+  before(async () => { browser = await launch(); });
+  after(async () => { await browser?.close(); });
+  return () => newContext(browser);
+}
 
 // The protocol of each request the page made, as the browser saw it.
 const protocols = (page) => page.evaluate(() => ({
@@ -48,10 +58,12 @@ async function assertH2Page(page) {
 describe('same-origin mode over HTTP/2 (H2WebSockets on)', () => {
   const { open, contact, numbers, callAndWait, cancelAndWait, shot } =
     defineScenarios('same-origin', 'PBXDIAL_E2E_H2_URL', 'h2-');
+  const fresh = ownBrowser();
+  const PAGE = env.PBXDIAL_E2E_H2_URL;
 
   test('the page, the script, the login and the websocket all go over h2', T, async () => {
     const mark = logMark();
-    const page = await open();
+    const page = await open(PAGE, undefined, undefined, await fresh());
     const number = (await numbers(page))[0];
     const el = contact(page, number);
     await waitState(el, ['idle']);
@@ -64,16 +76,17 @@ describe('same-origin mode over HTTP/2 (H2WebSockets on)', () => {
     assert.equal(new URL(opened[0]).origin, new URL(env.PBXDIAL_E2E_H2_URL).origin.replace('https', 'wss'),
       'the websocket is on the page\'s own https origin');
     await cancelAndWait(el, number);
+    assertNoErrors(page);
+    await page.close(); // the websocket ends, and httpd logs it
     const ws = await until(() => accessLog('/pbx/websocket', mark).length && accessLog('/pbx/websocket', mark),
       'the websocket in the access log');
     assert.equal(ws.length, 1, `one websocket request: ${ws.join('\n')}`);
     assert.match(ws[0], /"GET \/pbx\/websocket\?domain=example\.com&user=40 HTTP\/2\.0" 101 /,
       'the websocket came as HTTP/2 extended CONNECT (mod_http2 makes it an HTTP/2.0 GET) and was tunnelled');
-    assertNoErrors(page);
   });
 
   test('the dial policy holds on the h2 websocket: a denied number is refused, the PBX gets no call', T, async () => {
-    const page = await open();
+    const page = await open(PAGE, undefined, undefined, await fresh());
     await page.evaluate(() => {
       const el = document.createElement('pbxcall');
       el.setAttribute('number', '0900 123 456');
@@ -101,9 +114,11 @@ describe('same-origin mode over HTTP/2 (H2WebSockets on)', () => {
 describe('cookie mode over HTTP/2', () => {
   const { open, contact, numbers, callAndWait, cancelAndWait } =
     defineScenarios('cookie', 'PBXDIAL_E2E_H2_COOKIE_URL', 'h2-');
+  const fresh = ownBrowser();
+  const PAGE = env.PBXDIAL_E2E_H2_COOKIE_URL;
 
   test('the page, the script and the login go over h2; the browser talks to the PBX\'s https address', T, async () => {
-    const page = await open();
+    const page = await open(PAGE, undefined, undefined, await fresh());
     const number = (await numbers(page))[0];
     const el = contact(page, number);
     await waitState(el, ['idle']);
