@@ -130,11 +130,10 @@ static int ws_upgrade_check(request_rec *r)
         why = "a request body";
     if (!why)
         return OK;
-    ap_log_rerror(
-        APLOG_MARK, APLOG_INFO, 0, r,
-        PBXLOGNO(
-            0722) "PbxDialWebSocket: %s is not a websocket handshake (%s); refused, the PBX is not asked",
-        r->uri, why);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  PBXLOGNO(0722) "PbxDialWebSocket: %s is not a websocket handshake (%s); "
+                                 "refused, the PBX is not asked",
+                  r->uri, why);
     return ws_refuse(r, HTTP_BAD_REQUEST, "not_websocket", "Not a websocket", only);
 }
 
