@@ -4,7 +4,9 @@
 # private httpd with mod_pbxdial serving the demo CRM, all on 127.0.0.1.
 #   scripts/stack.sh start RUNDIR   (ports from PBXDIAL_PORT, PBXDIAL_COOKIE_PORT,
 #                                    PBXDIAL_SIM_PORT, PBXDIAL_SIM_TLS_PORT;
-#                                    0 = any free port)
+#                                    0 = any free port; with PBXDIAL_H2_PORT and
+#                                    PBXDIAL_H2_COOKIE_PORT also both modes over
+#                                    HTTPS with HTTP/2, see h2_site below)
 #   scripts/stack.sh stop RUNDIR
 # After start, RUNDIR/stack.env holds the URLs (shell syntax).
 set -euo pipefail
@@ -37,6 +39,14 @@ sim_tls_port=${PBXDIAL_SIM_TLS_PORT:-8443}
 free_port() { perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen=>1,LocalAddr=>"127.0.0.1:0")->sockport'; }
 [ "$port" = 0 ] && port=$(free_port)
 while [ "$cookie_port" = 0 ] || [ "$cookie_port" = "$port" ]; do cookie_port=$(free_port); done
+h2_port=${PBXDIAL_H2_PORT:-}
+h2_cookie_port=${PBXDIAL_H2_COOKIE_PORT:-}
+[ "$h2_port" = 0 ] && h2_port=$(free_port)
+if [ -n "$h2_port" ]; then
+    while [ -z "$h2_cookie_port" ] || [ "$h2_cookie_port" = 0 ] || [ "$h2_cookie_port" = "$h2_port" ]; do
+        h2_cookie_port=$(free_port)
+    done
+fi
 
 # httpd's children run as nobody when we are root: they must reach the files.
 if [ "$(id -u)" = 0 ]; then
@@ -91,6 +101,44 @@ perl -pe '
 ' "$top/conf/demo-site.conf.in" RUN "$run" PORT "$port" COOKIE_PORT "$cookie_port" TOP "$top" MODDIR "$moddir" \
     SIM_URL "$sim_url" SIM_TLS_URL "$sim_tls_url" USER_GROUP "$user_group" > "$run/httpd.conf"
 
+# --- the same two sites over HTTPS with HTTP/2, as a modern CRM runs them
+# (Protocols h2 http/1.1; H2WebSockets on for the same-origin websocket over
+# RFC 8441 extended CONNECT). The cookie mode names the simulator's https
+# listener: an https page may not open a ws:// websocket.
+h2_site() {
+    mkdir -p "$run/h2"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
+        -keyout "$run/h2/key.pem" -out "$run/h2/cert.pem" 2>/dev/null
+    chmod 644 "$run/h2/cert.pem"
+    local tls="    SSLEngine on
+    SSLCertificateFile $run/h2/cert.pem
+    SSLCertificateKeyFile $run/h2/key.pem
+    Protocols h2 http/1.1"
+    cat <<CONF
+
+# HTTP/2 over TLS (scripts/stack.sh, PBXDIAL_H2_PORT): the same CRM in both modes
+LoadModule ssl_module   $moddir/mod_ssl.so
+LoadModule http2_module $moddir/mod_http2.so
+Listen 127.0.0.1:$h2_port
+Listen 127.0.0.1:$h2_cookie_port
+<VirtualHost 127.0.0.1:$h2_port>
+    ServerName https://127.0.0.1:$h2_port
+$tls
+    H2WebSockets on
+</VirtualHost>
+<VirtualHost 127.0.0.1:$h2_cookie_port>
+    ServerName https://127.0.0.1:$h2_cookie_port
+$tls
+    PbxDialPublicServer $sim_tls_url
+    <Location />
+        PbxDialWebSocketPath none
+    </Location>
+</VirtualHost>
+CONF
+}
+[ -n "$h2_port" ] && h2_site >> "$run/httpd.conf"
+
 if ! "$httpd" -d "$run" -f "$run/httpd.conf" -k start; then
     echo "stack: httpd did not start; see $run/logs/error_log" >&2; stop; exit 1
 fi
@@ -105,3 +153,10 @@ PBXDIAL_COOKIE_URL=http://127.0.0.1:$cookie_port/
 PBXDIAL_SIM_URL=$sim_url
 PBXDIAL_SIM_TLS_URL=$sim_tls_url
 ENV
+if [ -n "$h2_port" ]; then
+    cat >> "$run/stack.env" <<ENV
+PBXDIAL_H2_URL=https://127.0.0.1:$h2_port/
+PBXDIAL_H2_COOKIE_URL=https://127.0.0.1:$h2_cookie_port/
+PBXDIAL_H2_CA=$run/h2/cert.pem
+ENV
+fi

@@ -76,9 +76,17 @@ static int ws_refuse(request_rec *r, int status, const char *code, const char *t
     return DONE;
 }
 
-/* OK when r is a websocket handshake this fixup may act on. HTTP/2 extended
- * CONNECT (RFC 8441, H2WebSockets on) arrives here as the GET with Upgrade
- * and Connection that mod_http2 makes of it, so it passes as HTTP/1.1 does. */
+/* 1 when r came over HTTP/2. Its Upgrade and Connection can then only be
+ * the ones mod_http2 wrote when it turned an extended CONNECT (RFC 8441,
+ * H2WebSockets on) into an internal GET: an HTTP/2 client may not send
+ * them (RFC 9113 8.2.2), nghttp2 refuses a stream that does. */
+static int ws_over_h2(const request_rec *r)
+{
+    return r->proto_num >= HTTP_VERSION(2, 0) && r->connection->master;
+}
+
+/* OK when r is a websocket handshake this fixup may act on: an HTTP/1.1
+ * upgrade, or the GET mod_http2 makes of an extended CONNECT. */
 static int ws_upgrade_check(request_rec *r)
 {
     static const char *only = "This location only accepts websocket upgrades.";
@@ -112,15 +120,20 @@ static int ws_upgrade_check(request_rec *r)
         why = "no Connection: upgrade";
     else if (!key || !*key)
         why = "no Sec-WebSocket-Key";
-    else if (apr_table_get(r->headers_in, "Transfer-Encoding") || (cl && strcmp(cl, "0")))
-        why = "a request body"; /* it would be tunnelled to the PBX as frames */
+    else if (ws_over_h2(r) ? cl && strcmp(cl, "0")
+                           : apr_table_get(r->headers_in, "Transfer-Encoding") || (cl && strcmp(cl, "0")))
+        /* it would be tunnelled to the PBX as frames. Over HTTP/2 the
+         * stream's DATA are the websocket: mod_http2 marks them
+         * "Transfer-Encoding: chunked" for its request body filter, which
+         * the tunnel does not read through (the frames reach the
+         * connection filters, wsfilter.c, as they are). */
+        why = "a request body";
     if (!why)
         return OK;
-    ap_log_rerror(
-        APLOG_MARK, APLOG_INFO, 0, r,
-        PBXLOGNO(
-            0722) "PbxDialWebSocket: %s is not a websocket handshake (%s); refused, the PBX is not asked",
-        r->uri, why);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  PBXLOGNO(0722) "PbxDialWebSocket: %s is not a websocket handshake (%s); "
+                                 "refused, the PBX is not asked",
+                  r->uri, why);
     return ws_refuse(r, HTTP_BAD_REQUEST, "not_websocket", "Not a websocket", only);
 }
 
@@ -419,6 +432,14 @@ int pbxdial_websocket_fixup(request_rec *r)
                                  " ms",
                   id.ext, id.domain, ap_escape_logitem(r->pool, r->user), ses->cached ? "cached" : "new",
                   apr_time_as_msec(out.elapsed));
+    /* Over HTTP/2, mod_proxy's tunnel cannot half-close the browser's side
+     * (a stream, not a socket it can shut down for writing): when the PBX
+     * closes, the tunnel would wait for the browser, which keeps waiting
+     * for the end of the stream, and a dropped PBX websocket would look
+     * alive until a timeout. A websocket has no half-close of its own: the
+     * tunnel ends when either side does, and the stream with it. */
+    if (ws_over_h2(r))
+        apr_table_setn(r->subprocess_env, "proxy-nohalfclose", "1");
     apr_table_unset(r->headers_in, "Sec-WebSocket-Extensions"); /* frames are read: never compressed */
     pbxdial_wsfilter_add(r, dc, apr_pstrcat(r->pool, id.ext, "@", id.domain, NULL));
     return OK;

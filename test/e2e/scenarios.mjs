@@ -15,12 +15,13 @@ import {
 const T = { timeout: 90_000 };
 
 // mode: 'cookie' | 'same-origin'; pageVar: the environment variable with the URL of the demo page
-// (index.html) of a site in that mode. Returns helpers for more tests in the same file.
-export function defineScenarios(mode, pageVar) {
+// (index.html) of a site in that mode; prefix: of the screenshots' names (h2.test.mjs runs the
+// scenarios again over HTTP/2). Returns helpers for more tests in the same file.
+export function defineScenarios(mode, pageVar, prefix = '') {
   const SO = mode === 'same-origin';
   const PAGE = env[pageVar];
   const TEL_PAGE = PAGE && new URL('tel.html', PAGE).href;
-  const shot = (page, name) => saveShot(page, (SO ? 'so-' : '') + name);
+  const shot = (page, name) => saveShot(page, prefix + (SO ? 'so-' : '') + name);
   let browser;
   let context;
   let unlock;
