@@ -26,7 +26,7 @@ for my $f (@files) {
         my ($args, $at) = ($1, $-[0]);
         my $line = 1 + (substr($text, 0, $at) =~ tr/\n//);
         $calls++;
-        my @n = $args =~ /PBXLOGNO\((\d+)\)/g;
+        my @n = $args =~ /PBXLOGNO\(\s*(\d+)\s*\)/g;    # clang-format may break the line inside
         if (!@n) { push @unnumbered, "$f:$line"; next }
         push @{ $where{$_} }, "$f:$line" for @n;
     }
