@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  env, requireEnv, launch, newContext, waitState, statusText, assertNoErrors, simCalls, callsTo, wsMessages, sleep,
+  env, requireEnv, launch, newContext, waitState, dialDenied, assertNoErrors, simCalls, callsTo, wsMessages, sleep,
   until,
 } from './lib.mjs';
 import { defineScenarios } from './scenarios.mjs';
@@ -87,17 +87,7 @@ describe('same-origin mode over HTTP/2 (H2WebSockets on)', () => {
 
   test('the dial policy holds on the h2 websocket: a denied number is refused, the PBX gets no call', T, async () => {
     const page = await open(PAGE, undefined, undefined, await fresh());
-    await page.evaluate(() => {
-      const el = document.createElement('pbxcall');
-      el.setAttribute('number', '0900 123 456');
-      el.id = 'premium';
-      document.body.prepend(el);
-    });
-    const denied = page.locator('#premium');
-    await waitState(denied, ['idle']);
-    await denied.locator('button[name=call]').click();
-    await waitState(denied, ['error']);
-    assert.match(await statusText(denied), /Number not allowed: 0900123456 may not be dialled from here/);
+    await dialDenied(page);
     await shot(page, '31-denied.png');
     await sleep(500);
     assert.deepEqual(callsTo(await simCalls(), '0900123456'), [], 'no call reached the PBX');

@@ -6,39 +6,27 @@
 // Environment: as same-origin.test.mjs (PBXDIAL_E2E_SO_URL: the same-origin demo site), plus
 // PBXDIAL_E2E_URL: the cookie-mode demo site, which is another origin (another port) and frames the
 // same-origin site's page in the framing tests. A missing variable fails the run.
-import { test, before, after, beforeEach, afterEach } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SIM, env, requireEnv, lockSimulator, launch, newContext, openPage, assertNoErrors, waitState, statusText,
-  recordEvents, simReset, simCalls, simWaitFor, simRequests, wsMessages, callsTo, sleep, shot,
+  SIM, env, useBrowser, closePages, newContext, openPage, assertNoErrors, waitState, statusText,
+  recordEvents, simCalls, simWaitFor, simRequests, wsMessages, callsTo, sleep, shot,
 } from './lib.mjs';
 
 const T = { timeout: 90_000 };
-let browser, context, unlock, PAGE, TEL, OTHER;
-const pages = [];
+const b = useBrowser(['PBXDIAL_E2E_SO_URL', 'PBXDIAL_E2E_URL']);
+let PAGE, TEL, OTHER;
 
-before(async () => {
-  requireEnv(['PBXDIAL_E2E_SO_URL', 'PBXDIAL_E2E_URL', 'PBXDIAL_E2E_USER', 'PBXDIAL_E2E_PASS', 'PBXDIAL_E2E_EXT', 'PBXDIAL_SIM_URL']);
+before(() => {
   PAGE = env.PBXDIAL_E2E_SO_URL;
   TEL = new URL('tel.html', PAGE).href;
   OTHER = env.PBXDIAL_E2E_URL;
   assert.notEqual(new URL(OTHER).origin, new URL(PAGE).origin, 'two origins');
-  unlock = await lockSimulator();
-  browser = await launch();
-  context = await newContext(browser);
-});
-after(async () => {
-  await browser?.close();
-  unlock?.();
-});
-beforeEach(simReset);
-afterEach(async () => {
-  for (const p of pages.splice(0)) await p.close().catch(() => {});
 });
 
-async function open(url, allow, before, ctx = context) {
+async function open(url, allow, before, ctx = b.context) {
   const page = await openPage(ctx, url, allow, before);
-  pages.push(page);
+  b.pages.push(page);
   return page;
 }
 
@@ -169,7 +157,7 @@ test('data-tel-links="#inside" takes only the tel: links inside #inside; others 
 });
 
 test('data-tel-links="always #inside" on a touch screen; data-tel-links="true" still takes every link', T, async () => {
-  const touch = await newContext(browser, { hasTouch: true, isMobile: true, viewport: { width: 420, height: 800 } });
+  const touch = await newContext(b.browser, { hasTouch: true, isMobile: true, viewport: { width: 420, height: 800 } });
   try {
     const page = await open(TEL, undefined, scriptAttr('data-tel-links', 'always #inside'), touch);
     await page.evaluate(() => document.querySelector('main').insertAdjacentHTML('afterbegin',
@@ -184,7 +172,7 @@ test('data-tel-links="always #inside" on a touch screen; data-tel-links="true" s
     await simWaitFor((c) => callsTo(c, '43').length === 0, 'the call to 43 is gone');
     assertNoErrors(page);
   } finally {
-    for (const p of pages.splice(0)) await p.close().catch(() => {});
+    await closePages(b.pages);
     await touch.close();
   }
   // A framework writing data-tel-links="true" (a boolean attribute rendered as text): every link.
@@ -292,7 +280,7 @@ test('in a frame of another origin the script does nothing, unless the page opts
   await simWaitFor((c) => callsTo(c, '42').length === 0, 'the call to 42 is gone');
 
   // The framed page opts in with data-allow-framed on its script tag: it works in the frame.
-  const optIn = await newContext(browser);
+  const optIn = await newContext(b.browser);
   try {
     await optIn.addInitScript(() => {
       if (window === top) return;
@@ -312,9 +300,9 @@ test('in a frame of another origin the script does nothing, unless the page opts
     await shot(host, 'h4-framed-opted-in.png');
     await f.locator(`${first} button[name=cancel]`).click();
     await simWaitFor((c) => callsTo(c, number).length === 0, 'the call is gone');
-    assertNoErrors(...pages);
+    assertNoErrors(...b.pages);
   } finally {
-    for (const p of pages.splice(0)) await p.close().catch(() => {});
+    await closePages(b.pages);
     await optIn.close();
   }
 });

@@ -1,6 +1,7 @@
 // Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the browser tests: Debian's chromium via playwright-core, the PBX simulator's
 // control API (sim/README.md), pages that fail their test on any console error, screenshots.
+import { before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,6 +120,33 @@ export async function launch() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
 }
 
+// The lifecycle every browser test file shares: the simulator lock, one browser and one context
+// with the demo user's Basic credentials, a simulator reset before each test, and the test's pages
+// closed after it (a test that fails half-way must not leave a page that keeps talking to the
+// simulator). vars: the environment the file needs besides the user and the simulator. Returns a
+// live object: s.browser and s.context once before() has run; push pages to s.pages.
+export function useBrowser(vars = []) {
+  const s = { browser: undefined, context: undefined, pages: [] };
+  let unlock;
+  before(async () => {
+    requireEnv([...vars, 'PBXDIAL_E2E_USER', 'PBXDIAL_E2E_PASS', 'PBXDIAL_E2E_EXT', 'PBXDIAL_SIM_URL']);
+    unlock = await lockSimulator();
+    s.browser = await launch();
+    s.context = await newContext(s.browser);
+  });
+  after(async () => {
+    await s.browser?.close();
+    unlock?.();
+  });
+  beforeEach(simReset);
+  afterEach(() => closePages(s.pages));
+  return s;
+}
+
+export async function closePages(pages) {
+  for (const p of pages.splice(0)) await p.close().catch(() => {});
+}
+
 export function newContext(browser, opts = {}) {
   return browser.newContext({
     httpCredentials: { username: env.PBXDIAL_E2E_USER, password: env.PBXDIAL_E2E_PASS },
@@ -179,4 +207,23 @@ export async function recordEvents(page) {
     document.addEventListener('pbxcall:state', (e) => window.__pbxEvent({ ...e.detail, tag: e.target.tagName }))
   );
   return events;
+}
+
+// A contact with a premium number, as a CRM would render it, on a site whose websocket has
+// "PbxDialDeny ^0900": Call ends in the error state with the server's reason on the element.
+// Returns the element.
+export async function dialDenied(page, id = 'premium', number = '0900 123 456') {
+  await page.evaluate(([id, number]) => {
+    const el = document.createElement('pbxcall');
+    el.setAttribute('number', number);
+    el.id = id;
+    document.body.prepend(el);
+  }, [id, number]);
+  const el = page.locator(`#${id}`);
+  await waitState(el, ['idle']);
+  await el.locator('button[name=call]').click();
+  await waitState(el, ['error']);
+  assert.match(await statusText(el), new RegExp(`Number not allowed: ${digits(number)} may not be dialled from here`),
+    'the reason, on the element');
+  return el;
 }

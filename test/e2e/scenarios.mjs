@@ -4,11 +4,11 @@
 // its own site only; Apache proxies the websocket and adds the PBX session). demo.test.mjs and
 // same-origin.test.mjs run them against the demo pages (htdocs/demo: index.html, tel.html) of a site
 // in that mode; the PBX simulator's control API shows what reached the PBX and injects faults.
-import { test, before, after, beforeEach, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  EXT, SIM, WAIT, env, requireEnv, lockSimulator, launch, newContext, openPage, assertNoErrors, waitState,
-  statusText, shot as saveShot, recordEvents, simReset, simCalls, simWaitFor, simRequests, simGet, simPost,
+  EXT, SIM, WAIT, env, useBrowser, closePages, newContext, openPage, assertNoErrors, waitState,
+  statusText, shot as saveShot, recordEvents, simCalls, simWaitFor, simRequests, simGet, simPost,
   simDelete, wsMessages, browserActivations, callsTo, digits, until, sleep,
 } from './lib.mjs';
 
@@ -22,33 +22,11 @@ export function defineScenarios(mode, pageVar, prefix = '') {
   const PAGE = env[pageVar];
   const TEL_PAGE = PAGE && new URL('tel.html', PAGE).href;
   const shot = (page, name) => saveShot(page, prefix + (SO ? 'so-' : '') + name);
-  let browser;
-  let context;
-  let unlock;
-  const pages = [];
+  const b = useBrowser([pageVar]);
 
-  before(async () => {
-    requireEnv([pageVar, 'PBXDIAL_E2E_USER', 'PBXDIAL_E2E_PASS', 'PBXDIAL_E2E_EXT', 'PBXDIAL_SIM_URL']);
-    unlock = await lockSimulator();
-    browser = await launch();
-    context = await newContext(browser);
-  });
-
-  after(async () => {
-    await browser?.close();
-    unlock?.();
-  });
-
-  beforeEach(simReset);
-
-  // A test that fails half-way must not leave a page that keeps talking to the simulator.
-  afterEach(async () => {
-    for (const p of pages.splice(0)) await p.close().catch(() => {});
-  });
-
-  async function open(url = PAGE, allow, before, ctx = context) {
+  async function open(url = PAGE, allow, before, ctx = b.context) {
     const page = await openPage(ctx, url, allow, before);
-    pages.push(page);
+    b.pages.push(page);
     return page;
   }
 
@@ -149,7 +127,7 @@ export function defineScenarios(mode, pageVar, prefix = '') {
     const withId = events.filter((e) => ['ringing', 'connected', 'ended'].includes(e.state));
     assert.ok(withId.every((e) => e.callId === call.id), `callId ${call.id} in ${JSON.stringify(withId)}`);
     assert.ok(events.every((e) => e.error === null && e.tag === 'PBXCALL'), 'no error; bubbled from <pbxcall>');
-    assertNoErrors(...pages);
+    assertNoErrors(...b.pages);
   });
 
   test('two numbers called at once are cancelled separately', T, async () => {
@@ -456,7 +434,7 @@ export function defineScenarios(mode, pageVar, prefix = '') {
   });
 
   test('on a touch screen tel: links are left to the device, unless data-tel-links="always"', T, async () => {
-    const touch = await newContext(browser, { hasTouch: true, isMobile: true, viewport: { width: 420, height: 800 } });
+    const touch = await newContext(b.browser, { hasTouch: true, isMobile: true, viewport: { width: 420, height: 800 } });
     try {
       const watch = async (p) => p.evaluate(() => {
         window.addEventListener('click', (e) => {
@@ -494,7 +472,7 @@ export function defineScenarios(mode, pageVar, prefix = '') {
       await simWaitFor((c) => callsTo(c, '42').length === 0, 'the call to 42 is gone');
       assertNoErrors(page, always);
     } finally {
-      for (const p of pages.splice(0)) await p.close().catch(() => {});
+      await closePages(b.pages);
       await touch.close();
     }
   });

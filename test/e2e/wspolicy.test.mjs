@@ -5,43 +5,21 @@
 // element on the page still dials afterwards on the same websocket.
 //
 // Environment: as same-origin.test.mjs (PBXDIAL_E2E_SO_URL and the others; test/e2e/run sets them).
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  env, EXT, requireEnv, lockSimulator, launch, newContext, openPage, assertNoErrors, waitState, statusText,
-  simReset, simCalls, simWaitFor, wsMessages, callsTo, recordEvents, sleep, shot,
+  env, EXT, useBrowser, dialDenied, openPage, assertNoErrors, waitState, statusText,
+  simCalls, simWaitFor, wsMessages, callsTo, recordEvents, sleep, shot,
 } from './lib.mjs';
 
-let browser, context, unlock;
-
-before(async () => {
-  requireEnv(['PBXDIAL_E2E_SO_URL', 'PBXDIAL_E2E_USER', 'PBXDIAL_E2E_PASS', 'PBXDIAL_E2E_EXT', 'PBXDIAL_SIM_URL']);
-  unlock = await lockSimulator();
-  browser = await launch();
-  context = await newContext(browser);
-});
-after(async () => {
-  await browser?.close();
-  unlock?.();
-});
-beforeEach(simReset);
+const b = useBrowser(['PBXDIAL_E2E_SO_URL']);
 
 test('a denied number shows the reason on its element; the PBX gets no call', { timeout: 60_000 }, async () => {
-  const page = await openPage(context, env.PBXDIAL_E2E_SO_URL);
+  const page = await openPage(b.context, env.PBXDIAL_E2E_SO_URL);
+  b.pages.push(page);
   const events = await recordEvents(page);
-  // a contact with a premium number, as a CRM would render it
-  await page.evaluate(() => {
-    const el = document.createElement('pbxcall');
-    el.setAttribute('number', '0900 123 456');
-    el.id = 'premium';
-    document.body.prepend(el);
-  });
-  const denied = page.locator('#premium');
-  await waitState(denied, ['idle']);
-  await denied.locator('button[name=call]').click();
-  await waitState(denied, ['error']);
+  const denied = await dialDenied(page);
   const text = await statusText(denied);
-  assert.match(text, /Number not allowed: 0900123456 may not be dialled from here/, 'the reason, on the element');
   const ev = events.find((e) => e.state === 'error');
   assert.equal(ev?.error, text, 'pbxcall:state carries the same reason');
   assert.equal(await denied.locator('button[name=call]').isVisible(), true, 'Call button back');
