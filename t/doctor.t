@@ -2,7 +2,7 @@
 # pbxdial-doctor (tools/pbxdial-doctor.c) against a private simulator, one
 # run per fault the doctor must name: nothing listening, a login answered
 # `false`, 404, 500 or garbage, a PBX slower than --timeout, an untrusted
-# certificate, an activation without a cookie, a refused websocket; the
+# certificate, a certificate for another name, an activation without a cookie, a refused websocket; the
 # all-good runs over http and https; bad arguments (exit 2); --config; and
 # that no secret (password, token, session) appears in anything it printed.
 # The simulator's request log shows the doctor really did each step.
@@ -13,11 +13,14 @@ use Apache::Test qw(plan ok);
 use Apache::TestUtil qw(t_cmp);
 use File::Temp qw(tempdir);
 use JSON::PP ();
+use POSIX ();
+use IO::Select ();
+use IO::Socket::INET ();
 use Time::HiRes ();
 use PbxDial::Sim;
 use PbxDial::Test qw(free_port);
 
-plan tests => 31;
+plan tests => 33;
 
 my $tool = "$ENV{PBXDIAL_TOP}/pbxdial-doctor";
 my $dir  = tempdir(CLEANUP => 1);
@@ -149,6 +152,17 @@ ok t_cmp(verdict($j), qr/^exit 1, failed tls: chain: not trusted by the system's
          'an untrusted certificate without --ca: the chain fails, --ca suggested');
 ok t_cmp(step($j, 'login')->{verdict}, 'not run', 'nothing is sent to an unverified PBX');
 
+# A certificate for another name: the simulator's names 127.0.0.1 and
+# localhost; a relay on 127.0.0.2 (loopback too) reaches it by an address the
+# certificate does not name.
+my ($relay_pid, $relay_url) = relay($sim->tls_url, '127.0.0.2');
+$j = report('--server', $relay_url, '--ca', $sim->ca_file, @base[2 .. $#base]);
+ok t_cmp(verdict($j), qr/^exit 1, failed tls: name: the certificate does not name 127\.0\.0\.2: .* \| fix: write a host name in PbxDialServer/,
+         'a certificate for another name: the name check fails, with what to write instead');
+ok t_cmp(step($j, 'login')->{verdict}, 'not run', 'nothing is sent to a PBX whose certificate names another host');
+kill 'TERM', -$relay_pid;
+waitpid $relay_pid, 0;
+
 fresh();
 $j = report('--server', $sim->tls_url, '--ca', $sim->ca_file, @base[2 .. $#base]);
 ok t_cmp(join(' ', $j->{rc}, step($j, 'tls')->{verdict}, step($j, 'websocket')->{verdict}), '0 ok ok',
@@ -231,3 +245,35 @@ ok t_cmp(scalar(keys %secret) > 3 && !@seen ? 'none' : "@seen", 'none',
          'no password, token or session id in any output');
 
 $sim->stop;
+
+# A TCP relay from a free port on $addr to the host and port of $url, in a
+# child process; returns (pid, the same URL with $addr and the relay's port).
+sub relay {
+    my ($url, $addr) = @_;
+    my ($scheme, $to) = $url =~ m{^(\w+)://([^/]+)} or die "no host in $url";
+    my $listen = IO::Socket::INET->new(Listen => 5, LocalAddr => "$addr:0", ReuseAddr => 1)
+        or die "relay on $addr: $!";
+    my $port = $listen->sockport;
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        setpgrp(0, 0);    # one kill ends the relay and its connections
+        local $SIG{CHLD} = 'IGNORE';
+        while (my $c = $listen->accept) {
+            # a process per connection: the doctor opens several at once
+            if (fork // 1) { close $c; next }
+            my $s = IO::Socket::INET->new(PeerAddr => $to) or POSIX::_exit(1);
+            my $sel = IO::Select->new($c, $s);
+            LOOP: while (my @r = $sel->can_read(10)) {
+                for my $fh (@r) {
+                    my $n = sysread($fh, my $buf, 16384);
+                    last LOOP unless $n;
+                    syswrite($fh == $c ? $s : $c, $buf);
+                }
+            }
+            POSIX::_exit(0);
+        }
+        POSIX::_exit(0);    # not exit: END blocks would stop the simulator
+    }
+    close $listen;
+    return ($pid, "$scheme://$addr:$port");
+}

@@ -267,7 +267,18 @@ void pbxdial_doctor_net_tls(doctor_t *d, doctor_step_t *s)
 
         if (h3)
             curl_easy_cleanup(h3);
-        if (cc3 != CURLE_OK && strstr(err2, "expired")) {
+        if (cc3 == CURLE_OPERATION_TIMEDOUT || cc3 == CURLE_COULDNT_CONNECT || cc3 == CURLE_RECV_ERROR
+            || cc3 == CURLE_SEND_ERROR || cc3 == CURLE_GOT_NOTHING) {
+            /* the verifying probe never got as far as the certificate: no
+             * verdict on chain or name can be drawn from it */
+            s->detail =
+                apr_psprintf(d->p, "handshake: the PBX did not complete a second TLS connection: %s; %s",
+                             net_error(d, cc3, err2), cert);
+            s->fix =
+                "the PBX (or a firewall or proxy in front of it) accepts only some connections; try again, "
+                "and check its connection limits";
+        }
+        else if (cc3 != CURLE_OK && strstr(err2, "expired")) {
             s->detail = apr_psprintf(d->p, "certificate: expired: %s; %s", net_error(d, cc3, err2), cert);
             s->fix = "renew the PBX's certificate (Vodia: Settings > Certificates, or Let's Encrypt)";
         }
