@@ -226,6 +226,10 @@ int pbxdial_storage_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t 
 
         if (!why)
             why = storage_override_reason(ptemp, s);
+        /* nothing to skip for: requests then cost a hash look-up, not a
+         * second location walk */
+        if (!why && !where)
+            why = "no <Location> with a literal SetHandler of the module";
         if (!storage->have_literal_op)
             why = "the SetHandler probe failed";
         /* "" for a server that may skip: a server missing here walks */
