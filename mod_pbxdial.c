@@ -15,6 +15,7 @@
 #include "httpd/config.h"
 #include "httpd/linkauth.h"
 #include "httpd/logmask.h"
+#include "httpd/storage.h"
 #include "httpd/websocket.h"
 #include "httpd/wsfilter.h"
 #include "httpd/store.h"
@@ -114,6 +115,9 @@ static void pbxdial_register_hooks(apr_pool_t *p)
     ap_hook_pre_config(pbxdial_secret_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(pbxdial_startup_check, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(pbxdial_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(pbxdial_storage_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* before core's directory walk, like mod_proxy's */
+    ap_hook_map_to_storage(pbxdial_storage_map, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_child_init(pbxdial_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(pbxdial_handler_login, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(pbxdial_handler_script, NULL, NULL, APR_HOOK_MIDDLE);
