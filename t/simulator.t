@@ -459,6 +459,10 @@ subtest 'latency_ms: a fixed round trip in front of every PBX request' => sub {
   my $w = ws_open('domain=example.com&user=40', {Cookie => "session=$sid"});
   is $w->{code}, 101, 'websocket upgrade through the latency';
   cmp_ok time - $t, '>=', 0.195, 'the websocket handshake is delayed too';
+  # a delayed 101 once dropped the connection right after it (Pbx.pm: one rendered(101))
+  $w->{tx}->send('{"action":"get-calls"}') if $w->{tx};
+  ok ws_wait($w, sub {1}), 'messages flow on the delayed websocket';
+  ok !defined $w->{closed}, 'and it stays open';
   $w->{tx}->finish if $w->{tx};
 
   # Held PBX requests do not hold the control interface, and are not yet logged.
