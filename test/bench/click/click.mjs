@@ -134,6 +134,11 @@ async function onePage(browser, mode, url, pageNo) {
     const trace = [
       ...requests.map((r) => [`${r.method} ${r.path}${name(r) ? ` ${name(r)}` : ''}`, at(r.time)]),
       ...msgs.map((m) => [`ws ${(m.json && m.json.action) || m.text}`, at(m.time)]),
+      // the browser's side of its HTTP requests (Resource Timing): when each started and ended
+      ...(await page.evaluate(() => performance.getEntriesByType('resource')
+        .map((e) => [new URL(e.name).pathname, performance.timeOrigin + e.startTime, performance.timeOrigin + e.responseEnd])))
+        .filter(([, start]) => start >= clickedAt - 1)
+        .flatMap(([path, start, end]) => [[`browser ${path} start`, at(start / 1000)], [`browser ${path} end`, at(end / 1000)]]),
     ].sort((a, b) => a[1] - b[1]);
     const sample = { mode, page: pageNo, click: i, ms: arrived.time * 1000 - clickedAt, ...cost(requests), trace };
     appendFileSync(SAMPLES, JSON.stringify(sample) + '\n');
