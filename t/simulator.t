@@ -443,6 +443,53 @@ subtest 'request recording' => sub {
   is ref(PbxDial::Sim->attach($sim->url)->calls), 'HASH', 'attach() client works';
 };
 
+subtest 'latency_ms: a fixed round trip in front of every PBX request' => sub {
+  is $sim->latency, 0, 'none by default';
+  is $sim->latency(200), 200, 'POST /_sim/latency sets it';
+  is $sim->latency, 200, 'GET /_sim/latency reads it';
+  $sim->clear_requests;
+  my $t = time;
+  is third_party()->code, 200, 'a 3rd login still answers';
+  cmp_ok time - $t, '>=', 0.195, 'after the latency';
+  my ($logged) = @{$sim->requests(path => '/rest/system/session')};
+  cmp_ok $logged->{time} - $t, '>=', 0.195, 'the request reaches the PBX (is logged) only after it';
+  my $sid = sid_of(activate(token()));
+  ok $sid, 'activation through the latency';
+  $t = time;
+  my $w = ws_open('domain=example.com&user=40', {Cookie => "session=$sid"});
+  is $w->{code}, 101, 'websocket upgrade through the latency';
+  cmp_ok time - $t, '>=', 0.195, 'the websocket handshake is delayed too';
+  # a delayed 101 once dropped the connection right after it (Pbx.pm: one rendered(101))
+  $w->{tx}->send('{"action":"get-calls"}') if $w->{tx};
+  ok ws_wait($w, sub {1}), 'messages flow on the delayed websocket';
+  ok !defined $w->{closed}, 'and it stays open';
+  $w->{tx}->finish if $w->{tx};
+
+  # Held PBX requests do not hold the control interface, and are not yet logged.
+  $sim->latency(1000);
+  $sim->clear_requests;
+  my $done;
+  $ua->post($SESSION => $ADMIN => json => {name => '3rd', domain => 'example.com', username => '40'} =>
+      sub { $done = $_[1]->res->code });
+  Mojo::IOLoop->one_tick for 1 .. 3;
+  is_deeply $sim->requests(path => '/rest/system/session'), [], 'control answers while a request is held';
+  ok run_until(sub {$done}, 4), 'the held request is answered';
+  is $done, 200, 'with its normal answer';
+  is $sim->latency(0), 0, 'back to 0';
+
+  eval { $sim->latency(-1) };
+  like $@, qr/ms must be a number/, 'a negative latency is refused';
+  eval { $sim->latency('20ms') };
+  like $@, qr/ms must be a number/, 'a non-number is refused';
+  (my $simdir = $INC{'PbxDial/Sim.pm'}) =~ s{/lib/PbxDial/Sim\.pm$}{};    # sim/ of this tree
+  my $out = `$^X $simdir/pbxdial-sim --config $simdir/pbx.json --http 127.0.0.1:0 --latency-ms soon 2>&1`;
+  is $? >> 8, 2, '--latency-ms with a bad value: usage error';
+  like $out, qr/--latency-ms: ms must be a number/, 'naming the option';
+  my $sim2 = PbxDial::Sim->start(dir => "$dir/latency", latency_ms => 30);
+  is $sim2->latency, 30, 'the config key latency_ms';
+  $sim2->stop;
+};
+
 subtest '/phones' => sub {
   $sim->add_call(from => '41@example.com', to => '4711');
   my $res = $ua->get("$S/phones")->result;

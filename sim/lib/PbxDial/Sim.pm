@@ -13,6 +13,7 @@ package PbxDial::Sim;
 #   $sim->fault(path => ..., kind => ..., seconds => ..., count => ...); $sim->clear_faults;
 #   $sim->calls; $sim->calls_of('40@example.com'); $sim->hangup_all; $sim->drop_websockets(ext => ...);
 #   $sim->ws_messages(ext => '40@example.com'); $sim->clear_ws_messages;
+#   $sim->latency(20);                                    # ms added to every PBX request
 
 use strict;
 use warnings;
@@ -262,6 +263,13 @@ sub ws_messages {
   return $self->_control(GET => '/_sim/ws-messages' . (defined $q{ext} ? '?ext=' . _escape($q{ext}) : ''));
 }
 sub clear_ws_messages { $_[0]->_control(DELETE => '/_sim/ws-messages'); 1 }
+
+# The round trip (ms) added to every PBX request: get, or set from now on.
+sub latency {
+  my ($self, $ms) = @_;
+  return $self->_control(GET => '/_sim/latency')->{ms} unless defined $ms;
+  return $self->_control(POST => '/_sim/latency', {ms => $ms})->{ms};
+}
 
 sub sessions { $_[0]->_control(GET => '/_sim/sessions') }    # {sessions, tokens, websockets, list => [{id,type,ext,domain}]}
 

@@ -40,7 +40,19 @@ sub startup ($self) {
 # Paths that are neither recorded nor subject to faults.
 sub _internal ($path) { $path =~ m{^/(?:_sim(?:/|$)|phones)} }
 
+# A fixed network latency (latency_ms, a round trip) in front of every PBX
+# request, websocket handshakes included, as if the PBX were that far away:
+# the request reaches the PBX (is logged, faulted, answered) only after it.
+# Without blocking the event loop; the control interface is never delayed.
 sub _around_dispatch ($next, $c) {
+  my $ms = $c->sim->cfg('latency_ms');
+  return _dispatch($next, $c) if !$ms || _internal($c->req->url->path->to_route);
+  # as the delay fault: no render_later, dispatch() skips rendered requests
+  Mojo::IOLoop->timer($ms / 1000 => sub { _dispatch($next, $c) if $c->tx });
+  return;
+}
+
+sub _dispatch ($next, $c) {
   my $sim     = $c->sim;
   my $req     = $c->req;
   my $path    = $req->url->path->to_route;

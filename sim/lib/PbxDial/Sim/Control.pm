@@ -28,6 +28,9 @@ sub register ($r) {
   $r->delete('/_sim/ws-messages' => sub ($c) { $c->sim->clear_ws_messages; $c->render(json => {ok => true}) });
   $r->get('/_sim/sessions' => \&sessions);
 
+  $r->get('/_sim/latency' => sub ($c) { $c->render(json => {ms => $c->sim->cfg('latency_ms')}) });
+  $r->post('/_sim/latency' => \&set_latency);
+
   $r->get('/phones' => \&phones);
 }
 
@@ -47,6 +50,13 @@ sub add_fault ($c) {
   my $f = json_body($c) or return bad($c, 'body must be a JSON object');
   if (my $err = $c->sim->add_fault($f)) { return bad($c, $err) }
   $c->render(json => {ok => true, faults => $c->sim->faults});
+}
+
+# {"ms":20}: the round trip added to every PBX request from now on
+sub set_latency ($c) {
+  my $b = json_body($c) or return bad($c, 'body must be a JSON object');
+  if (my $err = $c->sim->set_latency($b->{ms})) { return bad($c, $err) }
+  $c->render(json => {ok => true, ms => $c->sim->cfg('latency_ms')});
 }
 
 # {"from":"40@example.com","to":"123","connect":true}: a call started from

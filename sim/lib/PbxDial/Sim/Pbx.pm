@@ -309,20 +309,26 @@ sub websocket ($c) {
   };
   $rearm->();
 
-  $c->on(
-    finish => sub ($c, @) {
+  # On the transaction, then one rendered(101): each $c->on() before the
+  # upgrade resumes the handshake, and when the answer was delayed (latency_ms,
+  # the delay fault) Mojo::Server::Daemon already listens, so a second resume
+  # finishes the connection again right after the 101 and drops the websocket.
+  my $tx = $c->tx;
+  $tx->on(
+    finish => sub ($tx, @) {
       Mojo::IOLoop->remove($timer) if $timer;
       $sim->remove_ws($key, $id);
     }
   );
-  $c->on(
-    message => sub ($c, $text) {
+  $tx->on(
+    message => sub ($tx, $text) {
       $rearm->();
       my $m = eval { from_json($text) };
       $sim->log_ws_message($key, $id, $text, ref $m ? $m : undef);
       ws_action($c, $who, $m) if ref $m eq 'HASH' && defined $m->{action};
     }
   );
+  $c->rendered(101);
 }
 
 sub ws_action ($c, $who, $m) {

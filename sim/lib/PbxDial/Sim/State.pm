@@ -25,6 +25,7 @@ my %DEFAULTS = (
   link_lifetime   => 7200,       # type 2 links without duration ("valid for 2 hours")
   ws_idle_timeout => 120,        # 0 = never close idle websockets
   auth_failure    => 'empty',    # what a failed "auth" login returns: empty | false | 401
+  latency_ms      => 0,          # network round trip added to every PBX request (benchmarks)
   domains         => {
     'example.com' => {
       extensions => {
@@ -52,7 +53,7 @@ sub new_from_config ($class, $cfg) {
   my %c = (%DEFAULTS, %$cfg);
   $c{admin} = {%{$DEFAULTS{admin}}, %{$c{admin} // {}}};
   croak "auth_failure must be empty, false or 401" unless $c{auth_failure} =~ /^(?:empty|false|401)$/;
-  for my $k (qw(connect_delay token_ttl session_ttl link_lifetime ws_idle_timeout)) {
+  for my $k (qw(connect_delay token_ttl session_ttl link_lifetime ws_idle_timeout latency_ms)) {
     croak "$k must be a number >= 0" unless ($c{$k} // '') =~ /^\d+(?:\.\d+)?$/;
   }
   croak "domains must be a non-empty object" unless ref $c{domains} eq 'HASH' && %{$c{domains}};
@@ -76,6 +77,15 @@ sub new_from_config ($class, $cfg) {
 }
 
 sub cfg ($self, $key) { $self->config->{$key} }
+
+# The round trip (ms) App.pm adds to every PBX request; set at run time
+# through POST /_sim/latency. Returns an error text for a bad value.
+sub set_latency ($self, $ms) {
+  return 'ms must be a number from 0 to 10000'
+    unless defined $ms && !ref $ms && $ms =~ /^\d+(?:\.\d+)?$/ && $ms <= 10000;
+  $self->config->{latency_ms} = 0 + $ms;
+  return undef;
+}
 
 sub now { Time::HiRes::time() }
 
