@@ -7,6 +7,7 @@
 #include <httpd.h>
 #include <http_config.h>
 #include <ap_expr.h>
+#include <http_core.h>
 
 #include "pbx/pbx.h"
 #include "httpd/filemap.h"
@@ -132,5 +133,11 @@ void pbxdial_config_pbx(request_rec *r, const pbxdial_srv_conf_t *sc, pbxdial_pb
 /* check_config hook: refuses to start when a pbxdial handler is configured in
  * a server that lacks PbxDialServer or PbxDialAdmin (src/startup_check.c). */
 int pbxdial_startup_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
+
+/* The op code of a constant SetHandler (startup_check.c says why), 0 when
+ * the probe fails; and the handler a section's SetHandler names when it is
+ * that constant, else NULL (none, or an expression). */
+int pbxdial_startup_literal_op(apr_pool_t *ptemp, int *op);
+const char *pbxdial_startup_literal_handler(const core_dir_config *cd, int literal_op);
 
 #endif

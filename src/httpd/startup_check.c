@@ -17,7 +17,7 @@
  * the op code with that of a literal we parse ourselves, and only on a match
  * ask for the string. Dynamic SetHandler expressions are left to the run-time
  * check in the handlers. */
-static int check_literal_op(apr_pool_t *ptemp, int *op)
+int pbxdial_startup_literal_op(apr_pool_t *ptemp, int *op)
 {
     ap_expr_info_t info = {0};
 
@@ -29,22 +29,31 @@ static int check_literal_op(apr_pool_t *ptemp, int *op)
     return 1;
 }
 
-static const char *check_section_handler(const ap_conf_vector_t *sec, int literal_op, const char **where,
-                                         unsigned *line)
+const char *pbxdial_startup_literal_handler(const core_dir_config *cd, int literal_op)
 {
-    const core_dir_config *cd = ap_get_core_module_config(sec);
     const char *err = NULL, *h;
 
-    *where = "?";
-    *line = 0;
     if (!cd || !cd->expr_handler || !cd->expr_handler->root_node
         || *(const int *)cd->expr_handler->root_node != literal_op)
         return NULL;
     h = ap_expr_str_exec(NULL, cd->expr_handler, &err);
+    return err ? NULL : h;
+}
+
+static const char *check_section_handler(const ap_conf_vector_t *sec, int literal_op, const char **where,
+                                         unsigned *line)
+{
+    const core_dir_config *cd = ap_get_core_module_config(sec);
+    const char *h = pbxdial_startup_literal_handler(cd, literal_op);
+
+    *where = "?";
+    *line = 0;
+    if (!h)
+        return NULL;
     if (cd->expr_handler->filename)
         *where = cd->expr_handler->filename;
     *line = cd->expr_handler->line_number;
-    return err ? NULL : h;
+    return h;
 }
 
 static int check_needs_pbx(const char *handler)
@@ -119,7 +128,7 @@ int pbxdial_startup_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     check_public_server(ptemp, s);
     if (pbxdial_store_check_config(s) != OK)
         problems++;
-    if (!check_literal_op(ptemp, &literal_op))
+    if (!pbxdial_startup_literal_op(ptemp, &literal_op))
         return problems ? HTTP_INTERNAL_SERVER_ERROR : OK; /* the handlers check at run time */
     for (; s; s = s->next) {
         const pbxdial_srv_conf_t *sc = ap_get_module_config(s->module_config, &pbxdial_module);

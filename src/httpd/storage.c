@@ -41,6 +41,7 @@
 #include <http_core.h>
 #include <http_request.h>
 
+#include "httpd/config.h"
 #include "httpd/handlers.h"
 #include "httpd/log.h"
 #include "httpd/storage.h"
@@ -161,18 +162,13 @@ static const char *storage_override_reason(apr_pool_t *p, server_rec *s)
     return NULL;
 }
 
-/* The handler a literal SetHandler names, NULL for none or an expression
- * (which could name another handler later: fail closed). The op-code probe
- * is the one startup_check.c explains. */
+/* The handler a literal SetHandler names (startup_check.c), NULL for none
+ * or an expression, which could name another handler later: fail closed. */
 static const char *storage_literal_handler(const core_dir_config *cd)
 {
-    const char *err = NULL, *h;
-
-    if (!storage || !storage->have_literal_op || !cd || !cd->expr_handler || !cd->expr_handler->root_node
-        || *(const int *)cd->expr_handler->root_node != storage->literal_op)
+    if (!storage || !storage->have_literal_op)
         return NULL;
-    h = ap_expr_str_exec(NULL, cd->expr_handler, &err);
-    return err ? NULL : h;
+    return pbxdial_startup_literal_handler(cd, storage->literal_op);
 }
 
 static int storage_is_ours(const char *h)
@@ -204,19 +200,13 @@ static const char *storage_locations(apr_pool_t *p, server_rec *s)
 
 int pbxdial_storage_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
-    ap_expr_info_t info = {0};
     apr_hash_t *scanned = apr_hash_make(ptemp);
     server_rec *main_s = s, *none = NULL;
     const char *main_reason;
 
     storage = apr_pcalloc(pconf, sizeof(*storage));
     storage->reasons = apr_hash_make(pconf);
-    info.flags = AP_EXPR_FLAG_STRING_RESULT;
-    info.filename = "mod_pbxdial";
-    if (!ap_expr_parse(ptemp, ptemp, &info, "pbxdial-probe", NULL) && info.root_node) {
-        storage->literal_op = *(const int *)info.root_node;
-        storage->have_literal_op = 1;
-    }
+    storage->have_literal_op = pbxdial_startup_literal_op(ptemp, &storage->literal_op);
     storage_scan(ptemp, scanned, main_s, NULL, ap_conftree, NULL);
     main_reason = apr_hash_get(scanned, &none, sizeof(none));
     for (; s; s = s->next) {
