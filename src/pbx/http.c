@@ -9,6 +9,7 @@
 
 #include <apr_strings.h>
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 
 #include "pbx/pbx.h"
 #include "pbx/conn.h"
@@ -16,6 +17,8 @@
 
 /* Set in the parent before fork and only read afterwards: no lock. */
 static pbxdial_pbx_stats_fn *http_stats;
+/* Set in child_init, read-only afterwards: curl's TLS is OpenSSL's. */
+static int http_openssl;
 
 /* PBX answers are a few hundred bytes; a larger one is not a PBX answer. */
 #define PBXDIAL_BODY_MAX (64 * 1024)
@@ -103,8 +106,21 @@ static pbxdial_pbx_rc_e http_classify(CURLcode cc)
     }
 }
 
+/* Read-ahead lets OpenSSL take a whole PBX reply (record header and body,
+ * often several records) in one recv instead of one per header and per
+ * body; curl then meets EAGAIN once. Runs once per new TLS connection. */
+static CURLcode http_ssl_ctx(CURL *h, void *ssl_ctx, void *unused)
+{
+    SSL_CTX_set_read_ahead((SSL_CTX *)ssl_ctx, 1);
+    return CURLE_OK;
+}
+
 apr_status_t pbxdial_pbx_child_init(apr_pool_t *pchild, int threads)
 {
+    const char *tls = curl_version_info(CURLVERSION_NOW)->ssl_version;
+
+    /* the callback gets the backend's own context type: only OpenSSL's is an SSL_CTX */
+    http_openssl = tls && !strncmp(tls, "OpenSSL/", 8);
     pbxdial_conn_child_init(pchild, threads);
     return pbxdial_runner_child_init(pchild, threads);
 }
@@ -176,6 +192,8 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->verify_peer ? 2L : 0L);
     if (c->ca_file)
         curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+    if (http_openssl)
+        curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, http_ssl_ctx);
     curl_easy_setopt(h, CURLOPT_USERAGENT, "mod_pbxdial/" PBXDIAL_VERSION);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
@@ -198,7 +216,7 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
         curl_easy_setopt(h, CURLOPT_PASSWORD, c->admin_password);
     }
 
-    cc = pbxdial_runner_perform(h, p);
+    cc = pbxdial_runner_perform(h);
     out->elapsed = apr_time_now() - start;
     if (cc == CURLE_OK) {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);

@@ -18,6 +18,8 @@
  * Timeouts stay on the easy handles (CURLOPT_TIMEOUT_MS), so a black-holed
  * PBX still answers within PbxDialTimeout. Without threads (prefork) or if
  * the thread cannot start, the request thread performs the transfer itself. */
+#include <apr_file_io.h>
+#include <apr_portable.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
 #include <apr_thread_proc.h>
@@ -28,30 +30,57 @@
 
 #if APR_HAS_THREADS
 
+/* The hand-over is on every PBX request's path, so it is built to cost as
+ * few system calls as a thread hand-over can (test/bench/run counts them):
+ *  - each request thread keeps one job for its whole life (a thread key), so
+ *    nothing is created per request, and waits on that job's own mutex and
+ *    condition: finishing one transfer never contends with the queue, and
+ *    the runner signals after unlocking, so the waiter does not wake only to
+ *    block on a mutex still held (two futex calls saved);
+ *  - the runner is woken through a pipe only when it sleeps in poll; while
+ *    it works it sees the queue on its next round anyway;
+ *  - the pipe is ours (one write, one read per wake-up) rather than
+ *    curl_multi_wakeup's socket pair, which curl drains until EAGAIN. */
 typedef struct runner_job {
     CURL *h;
     CURLcode rc;
-    int done;
+    int done;                   /* guarded by mutex */
+    apr_pool_t *pool;           /* unmanaged: lives as long as its thread */
+    apr_thread_mutex_t *mutex;
     apr_thread_cond_t *cond;
-    struct runner_job *next;
+    struct runner_job *next;    /* guarded by run.mutex while queued */
 } runner_job_t;
 
 static struct {
     CURLM *multi;
     apr_thread_t *thread;
-    apr_thread_mutex_t *mutex; /* guards head, tail, stop and every job's done/rc */
-    runner_job_t *head, *tail; /* handed over, not yet added to the multi */
+    apr_threadkey_t *key;       /* a request thread's own runner_job_t */
+    apr_file_t *wake_in, *wake_out;
+    struct curl_waitfd wake_fd;
+    apr_thread_mutex_t *mutex;  /* guards head, tail, stop, sleeping */
+    runner_job_t *head, *tail;  /* handed over, not yet added to the multi */
     int stop;
-    int active; /* the thread runs: transfers go through it */
+    int sleeping;               /* in poll, and nobody has written to wake it */
+    int active;                 /* the thread runs: transfers go through it */
 } run;
 
 static void runner_finish(runner_job_t *j, CURLcode rc)
 {
-    apr_thread_mutex_lock(run.mutex);
+    apr_thread_mutex_lock(j->mutex);
     j->rc = rc;
     j->done = 1;
+    apr_thread_mutex_unlock(j->mutex);
+    /* the job outlives this call (it belongs to its thread, not to the
+     * wait), so signalling after the unlock is safe */
     apr_thread_cond_signal(j->cond);
-    apr_thread_mutex_unlock(run.mutex);
+}
+
+static void runner_wake(void)
+{
+    char b = 1;
+    apr_size_t n = 1;
+
+    apr_file_write(run.wake_in, &b, &n);
 }
 
 /* Transfers already under way when the child stops still run to their end
@@ -64,7 +93,7 @@ static void *APR_THREAD_FUNC runner_main(apr_thread_t *thread, void *unused)
     for (;;) {
         runner_job_t *q, *next;
         CURLMsg *m;
-        int left, stop;
+        int left, stop, got;
 
         apr_thread_mutex_lock(run.mutex);
         q = run.head;
@@ -96,8 +125,26 @@ static void *APR_THREAD_FUNC runner_main(apr_thread_t *thread, void *unused)
         }
         if (stop && !running)
             break;
-        /* returns early for curl's own timers and for curl_multi_wakeup */
-        curl_multi_poll(run.multi, NULL, 0, 1000, NULL);
+        /* sleep only with an empty queue, decided under the lock that
+         * producers take: a job queued after this sees sleeping and writes */
+        apr_thread_mutex_lock(run.mutex);
+        if (run.head || run.stop) {
+            apr_thread_mutex_unlock(run.mutex);
+            continue;
+        }
+        run.sleeping = 1;
+        apr_thread_mutex_unlock(run.mutex);
+        run.wake_fd.revents = 0;
+        /* returns early for curl's own timers and sockets, and the pipe */
+        curl_multi_poll(run.multi, &run.wake_fd, 1, 1000, &got);
+        apr_thread_mutex_lock(run.mutex);
+        run.sleeping = 0;
+        apr_thread_mutex_unlock(run.mutex);
+        if (run.wake_fd.revents) {
+            char buf[64];
+            apr_size_t n = sizeof(buf);
+            apr_file_read(run.wake_out, buf, &n); /* one write per sleep: one read */
+        }
     }
     /* a plain return, not apr_thread_exit: pthread_exit would leave this
      * frame's sanitizer redzones behind, which ASan then trips over */
@@ -116,7 +163,7 @@ static apr_status_t runner_cleanup(void *unused)
     apr_thread_mutex_lock(run.mutex);
     run.stop = 1;
     apr_thread_mutex_unlock(run.mutex);
-    curl_multi_wakeup(run.multi);
+    runner_wake();
     apr_thread_join(&rv, run.thread);
     run.active = 0;
     curl_multi_cleanup(run.multi);
@@ -124,8 +171,38 @@ static apr_status_t runner_cleanup(void *unused)
     return APR_SUCCESS;
 }
 
+static void runner_job_free(void *data)
+{
+    runner_job_t *j = data;
+
+    if (j)
+        apr_pool_destroy(j->pool); /* its mutex and condition go with it */
+}
+
+/* The calling thread's job, made on its first transfer. */
+static runner_job_t *runner_job_get(void)
+{
+    runner_job_t *j = NULL;
+    apr_pool_t *p;
+
+    if (apr_threadkey_private_get((void **)&j, run.key) == APR_SUCCESS && j)
+        return j;
+    if (apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS)
+        return NULL;
+    j = apr_pcalloc(p, sizeof(*j));
+    j->pool = p;
+    if (apr_thread_mutex_create(&j->mutex, APR_THREAD_MUTEX_DEFAULT, p) != APR_SUCCESS
+        || apr_thread_cond_create(&j->cond, p) != APR_SUCCESS
+        || apr_threadkey_private_set(j, run.key) != APR_SUCCESS) {
+        apr_pool_destroy(p);
+        return NULL;
+    }
+    return j;
+}
+
 apr_status_t pbxdial_runner_child_init(apr_pool_t *pchild, int threads)
 {
+    apr_os_file_t fd;
     apr_status_t rv;
 
     memset(&run, 0, sizeof(run));
@@ -142,7 +219,17 @@ apr_status_t pbxdial_runner_child_init(apr_pool_t *pchild, int threads)
     curl_multi_setopt(run.multi, CURLMOPT_MAXCONNECTS, pbxdial_conn_max());
     rv = apr_thread_mutex_create(&run.mutex, APR_THREAD_MUTEX_DEFAULT, pchild);
     if (rv == APR_SUCCESS)
+        rv = apr_threadkey_private_create(&run.key, runner_job_free, pchild);
+    /* non-blocking both ends: a full pipe already means "wake up" */
+    if (rv == APR_SUCCESS)
+        rv = apr_file_pipe_create_ex(&run.wake_out, &run.wake_in, APR_FULL_NONBLOCK, pchild);
+    if (rv == APR_SUCCESS)
+        rv = apr_os_file_get(&fd, run.wake_out);
+    if (rv == APR_SUCCESS) {
+        run.wake_fd.fd = fd;
+        run.wake_fd.events = CURL_WAIT_POLLIN;
         rv = apr_thread_create(&run.thread, NULL, runner_main, NULL, pchild);
+    }
     if (rv != APR_SUCCESS) {
         curl_multi_cleanup(run.multi);
         run.multi = NULL;
@@ -158,35 +245,37 @@ int pbxdial_runner_active(void)
     return run.active;
 }
 
-CURLcode pbxdial_runner_perform(CURL *h, apr_pool_t *p)
+CURLcode pbxdial_runner_perform(CURL *h)
 {
-    runner_job_t job;
+    runner_job_t *job;
+    int wake;
 
-    if (!run.active || apr_thread_cond_create(&job.cond, p) != APR_SUCCESS)
+    if (!run.active || !(job = runner_job_get()))
         return curl_easy_perform(h);
-    job.h = h;
-    job.rc = CURLE_OK;
-    job.done = 0;
-    job.next = NULL;
+    job->h = h;
+    job->rc = CURLE_OK;
+    job->done = 0; /* no one else touches the job until it is queued */
+    job->next = NULL;
     apr_thread_mutex_lock(run.mutex);
     if (run.stop) { /* the child is going away */
         apr_thread_mutex_unlock(run.mutex);
-        apr_thread_cond_destroy(job.cond);
         return CURLE_ABORTED_BY_CALLBACK;
     }
     if (run.tail)
-        run.tail->next = &job;
+        run.tail->next = job;
     else
-        run.head = &job;
-    run.tail = &job;
+        run.head = job;
+    run.tail = job;
+    wake = run.sleeping;
+    run.sleeping = 0; /* one write per sleep is enough */
     apr_thread_mutex_unlock(run.mutex);
-    curl_multi_wakeup(run.multi);
-    apr_thread_mutex_lock(run.mutex);
-    while (!job.done)
-        apr_thread_cond_wait(job.cond, run.mutex);
-    apr_thread_mutex_unlock(run.mutex);
-    apr_thread_cond_destroy(job.cond);
-    return job.rc;
+    if (wake)
+        runner_wake();
+    apr_thread_mutex_lock(job->mutex);
+    while (!job->done)
+        apr_thread_cond_wait(job->cond, job->mutex);
+    apr_thread_mutex_unlock(job->mutex);
+    return job->rc;
 }
 
 #else /* !APR_HAS_THREADS */
@@ -201,7 +290,7 @@ int pbxdial_runner_active(void)
     return 0;
 }
 
-CURLcode pbxdial_runner_perform(CURL *h, apr_pool_t *p)
+CURLcode pbxdial_runner_perform(CURL *h)
 {
     return curl_easy_perform(h);
 }

@@ -11,9 +11,8 @@
  * the request threads perform their transfers themselves. */
 apr_status_t pbxdial_runner_child_init(apr_pool_t *pchild, int threads);
 
-/* curl_easy_perform, done by the child's transfer thread when there is one;
- * p (the caller's pool) holds the wait's condition variable. */
-CURLcode pbxdial_runner_perform(CURL *h, apr_pool_t *p);
+/* curl_easy_perform, done by the child's transfer thread when there is one. */
+CURLcode pbxdial_runner_perform(CURL *h);
 
 /* Whether this child's transfers go through the transfer thread. */
 int pbxdial_runner_active(void);
