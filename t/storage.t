@@ -41,8 +41,16 @@ my %vhost = (
     htaccess => ["Options None\n Require all granted\n AllowOverride All", "PbxDialDomain other.com\n"],
     htdeny   => ["Options None\n Require all granted\n AllowOverride AuthConfig", "Require all denied\n"],
     dirpbx   => ["Options None\n Require all granted\n PbxDialDomain other.com"],
-    dirset   => ["Options None\n Require all granted",
-                 undef, "<Directory $dir/docs-dirset/real>\n SetHandler pbxdial-call\n</Directory>\n"],
+    # SetHandler in <Directory>/<Files> (Debian's php-fpm has one): the
+    # <Location>'s own replaces it, walk or not, so it does not force the walk
+    dirset   => ["Options None\n Require all granted\n <Files \"*\">\n  SetHandler default-handler\n </Files>",
+                 undef, "<Directory $dir/docs-dirset/real>\n SetHandler pbxdial-call\n</Directory>\n"
+                        . "<FilesMatch \".+\\.ph(?:ar|p|tml)\$\">\n SetHandler \"proxy:unix:$dir/fpm.sock|fcgi://localhost\"\n"
+                        . "</FilesMatch>\n<Files pbxlogin>\n SetHandler pbxdial-script\n</Files>\n"],
+    # and where the walk runs for another reason, the same outcome
+    dirsetwalk => ["Options None\n Require all granted\n <Files \"*\">\n  SetHandler default-handler\n </Files>",
+                   undef, "<Directory $dir/docs-dirsetwalk/real>\n SetHandler pbxdial-call\n Header set X-Walk 1\n</Directory>\n"
+                          . "<Files pbxlogin>\n SetHandler pbxdial-script\n</Files>\n"],
     merging  => ["Options None\n Require all denied", undef, '', 'AuthMerging And'],
 );
 my %port = map { $_ => free_port() } sort keys %vhost;
@@ -84,7 +92,8 @@ close $fh;
 my @tricks = ('/rest/pbxlogin', '/rest/pbxlogin/', '/rest/pbxlogin/foo', '//rest/pbxlogin', '/rest//pbxlogin',
               '/rest/pbxlogin/../x', '/rest/pbxlogin/..', '/rest/%2e%2e/rest/pbxlogin', '/rest/pbxlogin%2fx',
               '/rest/pbxlogin/%2e%2e/pbxlogin', '/rest/pbxloginx', '/REST/pbxlogin',
-              '/rest/pbxlogin.htm', '/rest/./pbxlogin', '/link/../rest/pbxlogin', '/rest/pbxlogin/.htaccess');
+              '/rest/pbxlogin.htm', '/rest/./pbxlogin', '/link/../rest/pbxlogin', '/rest/pbxlogin/.htaccess',
+              '/rest/pbxlogin/x.php', '/rest/pbxlogin.php');
 # name => [url, status with alice's credentials, status without]
 my %expect = (
     skip     => [['/link/pbxlogin', 200, 401], ['/js/callback.js', 200, 200], ['/link/callback.js', 403, 403],
@@ -95,12 +104,13 @@ my %expect = (
     htaccess => [['/link/pbxlogin', 500, 500], ['/rest/pbxlogin', 500, 500]],
     htdeny   => [['/link/pbxlogin', 403, 403], ['/rest/pbxlogin', 200, 401], ['/open/pbxlogin', 403, 403]],
     dirpbx   => [['/link/pbxlogin', 403, 403], ['/rest/pbxlogin', 200, 401]],
-    dirset   => [['/link/pbxlogin', 403, 403], ['/rest/pbxlogin', 200, 401]],
+    dirset   => [['/link/pbxlogin', 200, 401], ['/rest/pbxlogin', 200, 401], ['/link/real/x.php', 403, 403]],
+    dirsetwalk => [['/link/pbxlogin', 403, 403], ['/rest/pbxlogin', 200, 401]],
     merging  => [['/link/pbxlogin', 403, 403], ['/rest/pbxlogin', 403, 403]],
 );
 my $n = 0;
 $n += 2 * @{ $expect{$_} } for keys %expect;
-plan tests => $n + 4 * @tricks + 2 + 6;
+plan tests => $n + 6 * @tricks + 2 + 7;
 
 my $sim = sim();
 $sim->clear_faults;
@@ -130,6 +140,8 @@ for my $url (@tricks) {
         ok t_cmp($status->('skip', $url, $auth), $before, "$url (credentials: $auth): as with the walk");
         ok t_cmp($status->('denied', $url, $auth), $status->('walkdenied', $url, $auth),
                  "$url (credentials: $auth) under <Directory> Require all denied: as with the walk");
+        ok t_cmp($status->('dirset', $url, $auth), $status->('dirsetwalk', $url, $auth),
+                 "$url (credentials: $auth) with SetHandler in <Directory> and <Files>: as with the walk");
     }
 }
 # core answers TRACE in map_to_storage: left to it
@@ -142,6 +154,7 @@ my $log = do { local (@ARGV, $/) = "$sr/logs/error_log"; <> };
 ok t_cmp($log, qr/PBXDIAL1060: skip\.test .*<Location \/rest\/pbxlogin> \(pbxdial-login\).*skip the file-system walk/,
          'start-up: skip.test skips for its handler locations');
 ok t_cmp($log, qr/PBXDIAL1060: denied\.test /, 'start-up: so does denied.test');
+ok t_cmp($log, qr/PBXDIAL1060: dirset\.test /, 'start-up: and dirset.test (SetHandler in <Directory> and <Files>)');
 ok t_cmp($log, qr/PBXDIAL1061: htaccess\.test .*the file-system walk runs .*AllowOverride in <Directory/,
          'start-up: htaccess.test walks because of AllowOverride');
 ok t_cmp($log, qr/PBXDIAL1061: dirpbx\.test .*PbxDialDomain other\.com on line \d+ of \S+ is inside <Directory/,

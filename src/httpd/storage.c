@@ -12,11 +12,13 @@
  *    in the server's defaults and in every <Directory>/<DirectoryMatch>;
  *  - every <Directory>, <DirectoryMatch>, <Files>, <FilesMatch> (and what is
  *    nested in them) holds only directives of storage_harmless: those that
- *    only matter for serving files, or Require, which the <Location>'s own
+ *    only matter for serving files; Require, which the <Location>'s own
  *    Require replaces (mod_authz_core merges a later section's Require over
- *    an earlier one's unless AuthMerging says otherwise). So no PbxDial*
- *    directive, SetHandler, Order/Deny, <If>, <Limit>, Header, Rewrite*,
- *    LimitRequestBody... in them;
+ *    an earlier one's unless AuthMerging says otherwise); SetHandler, which
+ *    the <Location>'s literal SetHandler replaces the same way (core merges
+ *    <Location> after <Directory> and <Files>; Debian's php-fpm puts one in
+ *    a <FilesMatch>). So no PbxDial* directive, Order/Deny, <If>, <Limit>,
+ *    Header, Rewrite*, LimitRequestBody... in them;
  *  - no AuthMerging And/Or anywhere (it would combine <Directory> Require
  *    with the <Location>'s);
  * per request (else DECLINED):
@@ -58,9 +60,9 @@ static storage_state_t *storage;
 
 /* Directives that may stand in a <Directory>/<Files> section without
  * forcing the walk. Each either only affects how a file is served or
- * listed, which our handlers never do, or is Require, which the <Location>'s
- * own Require replaces. Everything else (unknown modules included) keeps
- * the walk: fail closed. */
+ * listed, which our handlers never do, or is Require or SetHandler, which
+ * the <Location>'s own replace (the skip needs both in the <Location>).
+ * Everything else (unknown modules included) keeps the walk: fail closed. */
 static const char *const storage_harmless[] = {"Options",       "AllowOverride",  "AllowOverrideList",
                                                "Require",       "<RequireAll",    "<RequireAny",
                                                "<RequireNone",  "DirectoryIndex", "DirectorySlash",
@@ -69,7 +71,7 @@ static const char *const storage_harmless[] = {"Options",       "AllowOverride",
                                                "AddIconByType", "AddDescription", "DefaultIcon",
                                                "AddType",       "AddCharset",     "AddLanguage",
                                                "AddEncoding",   "SSLOptions",     "EnableSendfile",
-                                               "EnableMMAP",    "FileETag",       NULL};
+                                               "EnableMMAP",    "FileETag",       "SetHandler",     NULL};
 
 static int storage_is_harmless(const char *name)
 {
@@ -125,7 +127,8 @@ static void storage_scan(apr_pool_t *p, apr_hash_t *reasons, server_rec *s, serv
             continue;
         if (!strcasecmp(name, "AuthMerging") && node->args && strcasecmp(node->args, "off"))
             storage_note(p, reasons, key, node, "combines <Directory> Require with the <Location>'s");
-        if (file_section && !storage_is_harmless(name)) {
+        /* a <Files> in a <Directory> is judged by what it holds */
+        if (file_section && !storage_is_harmless(name) && !storage_is_file_section(name)) {
             storage_note(p, reasons, key, node,
                          apr_psprintf(p, "is inside %s %s (line %d), which only the walk applies",
                                       file_section->directive, file_section->args, file_section->line_num));
