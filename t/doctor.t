@@ -16,11 +16,12 @@ use JSON::PP ();
 use POSIX ();
 use IO::Select ();
 use IO::Socket::INET ();
+use Socket qw(SOL_SOCKET SO_LINGER);
 use Time::HiRes ();
 use PbxDial::Sim;
 use PbxDial::Test qw(free_port);
 
-plan tests => 33;
+plan tests => 37;
 
 my $tool = "$ENV{PBXDIAL_TOP}/pbxdial-doctor";
 my $dir  = tempdir(CLEANUP => 1);
@@ -163,6 +164,22 @@ ok t_cmp(step($j, 'login')->{verdict}, 'not run', 'nothing is sent to a PBX whos
 kill 'TERM', -$relay_pid;
 waitpid $relay_pid, 0;
 
+# The doctor tells chain from name by connecting again (unverified, then
+# with the chain only). A PBX or firewall that takes the first connections
+# and then stalls or drops one must not be reported as an untrusted chain:
+# the fourth connection is the one that checks the chain (after the tcp
+# step's, the verifying one and the unverified one).
+for my $mode ('stall', 'reset') {
+    my ($pid, $url) = relay($sim->tls_url, '127.0.0.2', 3, $mode);
+    $j = report('--server', $url, '--ca', $sim->ca_file, '--timeout', '1', @base[2 .. $#base]);
+    ok t_cmp(verdict($j), qr/^exit 1, failed tls: handshake: the PBX did not complete a second TLS connection: .* \| fix: .*accepts only some connections/,
+             "the chain check's connection held ($mode): no verdict on the chain, the flaky PBX named");
+    ok t_cmp(step($j, 'tls')->{detail}, qr/certificate "CN = 127\.0\.0\.1"/,
+             "($mode) what the unverified connection saw is still shown");
+    kill 'TERM', -$pid;
+    waitpid $pid, 0;
+}
+
 fresh();
 $j = report('--server', $sim->tls_url, '--ca', $sim->ca_file, @base[2 .. $#base]);
 ok t_cmp(join(' ', $j->{rc}, step($j, 'tls')->{verdict}, step($j, 'websocket')->{verdict}), '0 ok ok',
@@ -248,8 +265,10 @@ $sim->stop;
 
 # A TCP relay from a free port on $addr to the host and port of $url, in a
 # child process; returns (pid, the same URL with $addr and the relay's port).
+# With $serve, only the first $serve connections are relayed; later ones are
+# held open without a byte ($how 'stall') or closed at once ('reset').
 sub relay {
-    my ($url, $addr) = @_;
+    my ($url, $addr, $serve, $how) = @_;
     my ($scheme, $to) = $url =~ m{^(\w+)://([^/]+)} or die "no host in $url";
     my $listen = IO::Socket::INET->new(Listen => 5, LocalAddr => "$addr:0", ReuseAddr => 1)
         or die "relay on $addr: $!";
@@ -258,7 +277,14 @@ sub relay {
     if (!$pid) {
         setpgrp(0, 0);    # one kill ends the relay and its connections
         local $SIG{CHLD} = 'IGNORE';
+        my @held;
+        my $count = 0;
         while (my $c = $listen->accept) {
+            if (defined $serve && ++$count > $serve) {
+                if ($how eq 'reset') { setsockopt($c, SOL_SOCKET, SO_LINGER, pack('ii', 1, 0)); close $c; next }
+                push @held, $c;
+                next;
+            }
             # a process per connection: the doctor opens several at once
             if (fork // 1) { close $c; next }
             my $s = IO::Socket::INET->new(PeerAddr => $to) or POSIX::_exit(1);

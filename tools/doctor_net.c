@@ -190,6 +190,18 @@ static const char *net_tls_version(CURL *h)
     return net_tls_last;
 }
 
+/* Whether a probe ended before the certificate could be judged: no answer,
+ * or the connection closed or reset during the handshake (OpenSSL reports
+ * that as a failed SSL_connect with no TLS alert behind it). */
+static int net_tls_dropped(CURLcode cc, const char *err)
+{
+    return cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_COULDNT_CONNECT || cc == CURLE_RECV_ERROR
+           || cc == CURLE_SEND_ERROR || cc == CURLE_GOT_NOTHING
+           || (cc == CURLE_SSL_CONNECT_ERROR
+               && (strstr(err, "SSL_ERROR_SYSCALL") || strstr(err, "reset by peer")
+                   || strstr(err, "unexpected eof")));
+}
+
 /* Connects with the given verification; the handle stays open for inspection. */
 static CURLcode net_tls_probe(doctor_t *d, net_target_t *t, int peer, int host, CURL **hp, char *errbuf)
 {
@@ -267,8 +279,7 @@ void pbxdial_doctor_net_tls(doctor_t *d, doctor_step_t *s)
 
         if (h3)
             curl_easy_cleanup(h3);
-        if (cc3 == CURLE_OPERATION_TIMEDOUT || cc3 == CURLE_COULDNT_CONNECT || cc3 == CURLE_RECV_ERROR
-            || cc3 == CURLE_SEND_ERROR || cc3 == CURLE_GOT_NOTHING) {
+        if (net_tls_dropped(cc3, err2)) {
             /* the verifying probe never got as far as the certificate: no
              * verdict on chain or name can be drawn from it */
             s->detail =
