@@ -270,3 +270,58 @@ cost_strace() {
     } > "$run/strace.txt"
     cat "$run/strace.txt" >&2
 }
+
+# perf record of one round per side (--profile): where the CPU goes, as
+# microseconds of CPU per request by shared object and by function, so the
+# two sides' figures subtract. httpd runs under perf (attaching with -p
+# records nothing on this kernel), sampled at 4 kHz on every CPU it uses.
+cost_profile() {
+    local s tag sides hz=4000 args=(-d "$run/httpd" -f "$run/httpd/httpd.conf" -DFOREGROUND)
+    command -v perf >/dev/null 2>&1 || cost_tools
+    say "profile: one round of $cost_n requests per side under perf record ($hz Hz)"
+    for tag in login call; do
+        [ "$tag" = login ] && sides="pbxlogin proxy" || sides="remote_call proxy_rc"
+        for s in $sides; do
+            perf record -q -F "$hz" -o "$run/logs/perf.$s.data" -- "$httpd_bin" "${args[@]}" \
+                >>"$run/logs/httpd_stdout.log" 2>&1 &
+            perf_pid=$!
+            local i; httpd_pid=
+            for i in $(seq 50); do httpd_pid=$(pgrep -P "$perf_pid" | head -n1 || true); [ -n "$httpd_pid" ] && break; sleep 0.1; done
+            [ -n "$httpd_pid" ] || die "httpd did not start under perf record"
+            for i in $(seq 100); do
+                [ "$(pgrep -c -P "$httpd_pid" || true)" -ge "$httpd_children" ] \
+                    && curl -s -o /dev/null --max-time 2 "$web/js/callback.js" && break
+                sleep 0.1
+            done
+            cost_ab "$s" "$cost_n"
+            read -r done_n _ < "$run/logs/cost.res"
+            echo "$done_n" > "$run/logs/perf.$s.n"
+            cost_httpd_stop
+        done
+    done
+    {
+        echo "perf record, CPU per request in httpd (all processes, us; warm-up and idle included):"
+        for tag in login call; do
+            [ "$tag" = login ] && set -- pbxlogin proxy || set -- remote_call proxy_rc
+            printf '  %-44s %9s %9s   (%s vs %s)\n' "shared object" mod_pbxdial mod_proxy "$1" "$2"
+            cost_profile_table "$1" "$2" dso 12
+            printf '  %-44s %9s %9s\n' "function (shared object)" mod_pbxdial mod_proxy
+            cost_profile_table "$1" "$2" dso,sym 25
+        done
+    } > "$run/profile.txt"
+    cat "$run/profile.txt" >&2
+}
+
+# one table of per-request CPU by the given sort keys, both sides side by side
+cost_profile_table() {  # side_a side_b sort rows
+    local s
+    for s in "$1" "$2"; do
+        perf report -q -i "$run/logs/perf.$s.data" --no-children --sort "$3" --stdio -F overhead,sample,"$3" \
+            2>/dev/null | awk -v side="$s" -v n="$(cat "$run/logs/perf.$s.n")" -v hz=4000 '
+            $2 ~ /^[0-9]+$/ { k = $3; for (i = 4; i <= NF; i++) k = k " " $i; printf "%s\t%s\t%.2f\n", side, k, $2 / hz / n * 1e6 }'
+    done | awk -F'\t' -v a="$1" -v rows="$4" '
+        { key[$2] = 1; if ($1 == a) A[$2] += $3; else B[$2] += $3; ta += ($1 == a) * $3; tb += ($1 != a) * $3 }
+        END { printf "%f\t  %-44s %9.2f %9.2f\n", 1e12, "~total", ta, tb
+              for (k in key) printf "%f\t  %-44.44s %9.2f %9.2f\n", A[k] + B[k], k, A[k], B[k] }' \
+        | sort -t$'\t' -k1,1 -gr | awk -v r="$(($4 + 1))" 'NR <= r' | cut -f2-
+}
