@@ -63,15 +63,14 @@ static storage_state_t *storage;
  * listed, which our handlers never do, or is Require or SetHandler, which
  * the <Location>'s own replace (the skip needs both in the <Location>).
  * Everything else (unknown modules included) keeps the walk: fail closed. */
-static const char *const storage_harmless[] = {"Options",       "AllowOverride",  "AllowOverrideList",
-                                               "Require",       "<RequireAll",    "<RequireAny",
-                                               "<RequireNone",  "DirectoryIndex", "DirectorySlash",
-                                               "IndexOptions",  "IndexIgnore",    "IndexOrderDefault",
-                                               "HeaderName",    "ReadmeName",     "AddIcon",
-                                               "AddIconByType", "AddDescription", "DefaultIcon",
-                                               "AddType",       "AddCharset",     "AddLanguage",
-                                               "AddEncoding",   "SSLOptions",     "EnableSendfile",
-                                               "EnableMMAP",    "FileETag",       "SetHandler",     NULL};
+static const char *const storage_harmless[] = {
+    "Options",        "AllowOverride", "AllowOverrideList", "Require",
+    "<RequireAll",    "<RequireAny",   "<RequireNone",      "DirectoryIndex",
+    "DirectorySlash", "IndexOptions",  "IndexIgnore",       "IndexOrderDefault",
+    "HeaderName",     "ReadmeName",    "AddIcon",           "AddIconByType",
+    "AddDescription", "DefaultIcon",   "AddType",           "AddCharset",
+    "AddLanguage",    "AddEncoding",   "SSLOptions",        "EnableSendfile",
+    "EnableMMAP",     "FileETag",      "SetHandler",        NULL};
 
 static int storage_is_harmless(const char *name)
 {
