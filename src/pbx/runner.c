@@ -44,24 +44,24 @@
 typedef struct runner_job {
     CURL *h;
     CURLcode rc;
-    int done;                   /* guarded by mutex */
-    apr_pool_t *pool;           /* unmanaged: lives as long as its thread */
+    int done;         /* guarded by mutex */
+    apr_pool_t *pool; /* unmanaged: lives as long as its thread */
     apr_thread_mutex_t *mutex;
     apr_thread_cond_t *cond;
-    struct runner_job *next;    /* guarded by run.mutex while queued */
+    struct runner_job *next; /* guarded by run.mutex while queued */
 } runner_job_t;
 
 static struct {
     CURLM *multi;
     apr_thread_t *thread;
-    apr_threadkey_t *key;       /* a request thread's own runner_job_t */
+    apr_threadkey_t *key; /* a request thread's own runner_job_t */
     apr_file_t *wake_in, *wake_out;
     struct curl_waitfd wake_fd;
-    apr_thread_mutex_t *mutex;  /* guards head, tail, stop, sleeping */
-    runner_job_t *head, *tail;  /* handed over, not yet added to the multi */
+    apr_thread_mutex_t *mutex; /* guards head, tail, stop, sleeping */
+    runner_job_t *head, *tail; /* handed over, not yet added to the multi */
     int stop;
-    int sleeping;               /* in poll, and nobody has written to wake it */
-    int active;                 /* the thread runs: transfers go through it */
+    int sleeping; /* in poll, and nobody has written to wake it */
+    int active;   /* the thread runs: transfers go through it */
 } run;
 
 static void runner_finish(runner_job_t *j, CURLcode rc)
