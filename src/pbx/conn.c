@@ -1,39 +1,36 @@
 /* Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0 */
 /* Reused libcurl handles, so that a steady stream of requests to the PBX
- * pays no new TCP and TLS handshake each: finished handles go back to a
- * per-process pool (curl_easy_reset keeps their live connections), and all
- * handles share one connection cache, TLS session cache and DNS cache
- * (a curl share with a mutex per kind of data). The transfers themselves
- * run on the child's transfer thread (pbx/runner.c).
+ * pays no new TCP and TLS handshake each: all handles share one connection
+ * cache, TLS session cache and DNS cache (a curl share with a mutex per kind
+ * of data), and each thread keeps its one handle between requests
+ * (curl_easy_reset keeps the share, hence the connections). The transfers
+ * themselves run on the child's transfer thread (pbx/runner.c).
+ *
+ * One handle per thread rather than a pool all threads take from: a request
+ * then takes no lock here, and a handle is only ever touched by its thread
+ * and, during its transfer, the transfer thread (test/bench/run counted the
+ * pool's mutex and curl's share lock, taken again on every release, among
+ * the extra futex calls per request against mod_proxy).
  *
  * Everything here is made in child_init, after fork: a child never uses
  * handles or connections of its parent. A handle whose transfer failed is
- * destroyed, not pooled, so a broken connection or half-read reply never
+ * destroyed, not kept, so a broken connection or half-read reply never
  * meets the next request. Works for prefork (one thread), worker and event. */
 #include <string.h>
 #include <apr_thread_mutex.h>
+#include <apr_thread_proc.h>
 #include <curl/curl.h>
 
 #include "pbx/conn.h"
 
-/* More than this many idle handles are not worth keeping per process. */
-#define CONN_POOL_MAX 256
-
-typedef struct conn_node {
-    CURL *h;
-    struct conn_node *next;
-} conn_node_t;
-
 static struct {
-    apr_pool_t *p;
     CURLSH *share;
-    conn_node_t *idle;  /* handles ready for reuse */
-    conn_node_t *spare; /* empty nodes, to avoid allocating per request */
-    int nidle;
     long maxconns;
 #if APR_HAS_THREADS
-    apr_thread_mutex_t *mutex; /* guards idle/spare */
+    apr_threadkey_t *key; /* the calling thread's idle handle */
     apr_thread_mutex_t *locks[CURL_LOCK_DATA_LAST];
+#else
+    CURL *idle;
 #endif
 } conn;
 
@@ -51,14 +48,61 @@ static void conn_unlock(CURL *h, curl_lock_data data, void *baton)
 }
 #endif
 
+/* The calling thread's idle handle, taken out of its slot (NULL: none). */
+static CURL *conn_take(void)
+{
+    CURL *h = NULL;
+
+#if APR_HAS_THREADS
+    if (conn.key && apr_threadkey_private_get((void **)&h, conn.key) == APR_SUCCESS && h)
+        apr_threadkey_private_set(NULL, conn.key);
+#else
+    h = conn.idle;
+    conn.idle = NULL;
+#endif
+    return h;
+}
+
+/* Keeps h as the calling thread's idle handle; 0 if the slot is taken. */
+static int conn_keep(CURL *h)
+{
+#if APR_HAS_THREADS
+    CURL *old = NULL;
+
+    if (!conn.key || (apr_threadkey_private_get((void **)&old, conn.key) == APR_SUCCESS && old))
+        return 0;
+    return apr_threadkey_private_set(h, conn.key) == APR_SUCCESS;
+#else
+    if (conn.idle)
+        return 0;
+    conn.idle = h;
+    return 1;
+#endif
+}
+
+#if APR_HAS_THREADS
+/* A worker thread that ends (MaxRequestsPerChild, a shrinking pool) takes
+ * its handle with it. */
+static void conn_thread_gone(void *h)
+{
+    if (h)
+        curl_easy_cleanup(h);
+}
+#endif
+
+/* Runs after the MPM joined the workers (their handles went with them):
+ * what is left is this thread's, and the share must be unused to go. */
 static apr_status_t conn_cleanup(void *unused)
 {
-    conn_node_t *n;
+    CURL *h = conn_take();
 
-    for (n = conn.idle; n; n = n->next)
-        curl_easy_cleanup(n->h);
-    conn.idle = NULL;
-    conn.nidle = 0;
+    if (h)
+        curl_easy_cleanup(h);
+#if APR_HAS_THREADS
+    if (conn.key)
+        apr_threadkey_private_delete(conn.key);
+    conn.key = NULL;
+#endif
     if (conn.share) {
         curl_share_cleanup(conn.share);
         conn.share = NULL;
@@ -73,12 +117,11 @@ void pbxdial_conn_child_init(apr_pool_t *pchild, int threads)
 
     curl_global_init(CURL_GLOBAL_ALL);
     memset(&conn, 0, sizeof(conn));
-    /* a pool of our own: at run time only we allocate from it, under the mutex */
-    apr_pool_create(&conn.p, pchild);
     apr_pool_cleanup_register(pchild, NULL, conn_cleanup, apr_pool_cleanup_null);
     conn.maxconns = threads > 8 ? threads : 8;
 #if APR_HAS_THREADS
-    apr_thread_mutex_create(&conn.mutex, APR_THREAD_MUTEX_DEFAULT, pchild);
+    if (apr_threadkey_private_create(&conn.key, conn_thread_gone, pchild) != APR_SUCCESS)
+        conn.key = NULL; /* then every request makes its handle */
     for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
         apr_thread_mutex_create(&conn.locks[i], APR_THREAD_MUTEX_DEFAULT, pchild);
 #else
@@ -103,22 +146,8 @@ long pbxdial_conn_max(void)
 
 CURL *pbxdial_conn_acquire(void)
 {
-    CURL *h = NULL;
+    CURL *h = conn_take();
 
-#if APR_HAS_THREADS
-    apr_thread_mutex_lock(conn.mutex);
-#endif
-    if (conn.idle) {
-        conn_node_t *n = conn.idle;
-        conn.idle = n->next;
-        conn.nidle--;
-        h = n->h;
-        n->next = conn.spare;
-        conn.spare = n;
-    }
-#if APR_HAS_THREADS
-    apr_thread_mutex_unlock(conn.mutex);
-#endif
     if (h)
         return h;
     h = curl_easy_init();
@@ -131,30 +160,12 @@ void pbxdial_conn_release(CURL *h, int ok)
 {
     if (!h)
         return;
+    /* back to defaults, keeping live connections and the share: setting
+     * CURLOPT_SHARE again would take the share's lock twice for nothing */
     if (ok) {
-        /* back to defaults, keeping live connections; the share stays set */
         curl_easy_reset(h);
-        if (conn.share)
-            curl_easy_setopt(h, CURLOPT_SHARE, conn.share);
-#if APR_HAS_THREADS
-        apr_thread_mutex_lock(conn.mutex);
-#endif
-        if (conn.nidle < CONN_POOL_MAX) {
-            conn_node_t *n = conn.spare;
-            if (n)
-                conn.spare = n->next;
-            else
-                n = apr_palloc(conn.p, sizeof(*n)); /* at most CONN_POOL_MAX of them */
-            n->h = h;
-            n->next = conn.idle;
-            conn.idle = n;
-            conn.nidle++;
-            h = NULL;
-        }
-#if APR_HAS_THREADS
-        apr_thread_mutex_unlock(conn.mutex);
-#endif
+        if (conn_keep(h))
+            return;
     }
-    if (h)
-        curl_easy_cleanup(h);
+    curl_easy_cleanup(h);
 }

@@ -20,9 +20,11 @@
  * the thread cannot start, the request thread performs the transfer itself. */
 #include <apr_file_io.h>
 #include <apr_portable.h>
-#include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
 #include <apr_thread_proc.h>
+#include <errno.h>
+#include <semaphore.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pbx/conn.h"
@@ -33,21 +35,20 @@
 /* The hand-over is on every PBX request's path, so it is built to cost as
  * few system calls as a thread hand-over can (test/bench/run counts them):
  *  - each request thread keeps one job for its whole life (a thread key), so
- *    nothing is created per request, and waits on that job's own mutex and
- *    condition: finishing one transfer never contends with the queue, and
- *    the runner signals after unlocking, so the waiter does not wake only to
- *    block on a mutex still held (two futex calls saved);
+ *    nothing is created per request, and waits on that job's own semaphore:
+ *    one futex wait for the request thread, one wake for the runner. A
+ *    mutex and condition cost a third (glibc marks the mutex contended when
+ *    a condition wait re-takes it, so the unlock after it always wakes), and
+ *    strace counted it. Where unnamed semaphores do not work (sem_init fails),
+ *    request threads perform their transfers themselves;
  *  - the runner is woken through a pipe only when it sleeps in poll; while
  *    it works it sees the queue on its next round anyway;
  *  - the pipe is ours (one write, one read per wake-up) rather than
  *    curl_multi_wakeup's socket pair, which curl drains until EAGAIN. */
 typedef struct runner_job {
     CURL *h;
-    CURLcode rc;
-    int done;         /* guarded by mutex */
-    apr_pool_t *pool; /* unmanaged: lives as long as its thread */
-    apr_thread_mutex_t *mutex;
-    apr_thread_cond_t *cond;
+    CURLcode rc;             /* published by sem_post, read after sem_wait */
+    sem_t done;              /* posted once per hand-over */
     struct runner_job *next; /* guarded by run.mutex while queued */
 } runner_job_t;
 
@@ -66,13 +67,9 @@ static struct {
 
 static void runner_finish(runner_job_t *j, CURLcode rc)
 {
-    apr_thread_mutex_lock(j->mutex);
     j->rc = rc;
-    j->done = 1;
-    apr_thread_mutex_unlock(j->mutex);
-    /* the job outlives this call (it belongs to its thread, not to the
-     * wait), so signalling after the unlock is safe */
-    apr_thread_cond_signal(j->cond);
+    /* the job outlives this call: it belongs to its thread, not to the wait */
+    sem_post(&j->done);
 }
 
 static void runner_wake(void)
@@ -83,23 +80,32 @@ static void runner_wake(void)
     apr_file_write(run.wake_in, &b, &n);
 }
 
+/* The queued jobs, in order; with idle, sleeping is set when there are none. */
+static runner_job_t *runner_take(int *stop, int idle)
+{
+    runner_job_t *q;
+
+    apr_thread_mutex_lock(run.mutex);
+    q = run.head;
+    run.head = run.tail = NULL;
+    *stop = run.stop;
+    run.sleeping = idle && !q && !*stop;
+    apr_thread_mutex_unlock(run.mutex);
+    return q;
+}
+
 /* Transfers already under way when the child stops still run to their end
  * (each bounded by PbxDialTimeout), so no waiting request thread hangs;
  * new ones are refused. */
 static void *APR_THREAD_FUNC runner_main(apr_thread_t *thread, void *unused)
 {
-    int running = 0;
+    runner_job_t *q = NULL, *next; /* jobs taken from the queue */
+    int running = 0, stop = 0;
 
     for (;;) {
-        runner_job_t *q, *next;
         CURLMsg *m;
-        int left, stop, got;
+        int left, got;
 
-        apr_thread_mutex_lock(run.mutex);
-        q = run.head;
-        run.head = run.tail = NULL;
-        stop = run.stop;
-        apr_thread_mutex_unlock(run.mutex);
         for (; q; q = next) {
             next = q->next;
             if (stop) {
@@ -125,26 +131,21 @@ static void *APR_THREAD_FUNC runner_main(apr_thread_t *thread, void *unused)
         }
         if (stop && !running)
             break;
-        /* sleep only with an empty queue, decided under the lock that
-         * producers take: a job queued after this sees sleeping and writes */
-        apr_thread_mutex_lock(run.mutex);
-        if (run.head || run.stop) {
-            apr_thread_mutex_unlock(run.mutex);
+        /* one lock a round while busy: take what was queued, or decide to
+         * sleep under the lock producers take, so that a job queued after
+         * this sees sleeping and writes to the pipe (stopping, it waits
+         * for its last transfers the same way, just not for the pipe) */
+        if ((q = runner_take(&stop, 1)))
             continue;
-        }
-        run.sleeping = 1;
-        apr_thread_mutex_unlock(run.mutex);
         run.wake_fd.revents = 0;
         /* returns early for curl's own timers and sockets, and the pipe */
         curl_multi_poll(run.multi, &run.wake_fd, 1, 1000, &got);
-        apr_thread_mutex_lock(run.mutex);
-        run.sleeping = 0;
-        apr_thread_mutex_unlock(run.mutex);
         if (run.wake_fd.revents) {
             char buf[64];
             apr_size_t n = sizeof(buf);
             apr_file_read(run.wake_out, buf, &n); /* one write per sleep: one read */
         }
+        q = runner_take(&stop, 0);
     }
     /* a plain return, not apr_thread_exit: pthread_exit would leave this
      * frame's sanitizer redzones behind, which ASan then trips over */
@@ -175,26 +176,27 @@ static void runner_job_free(void *data)
 {
     runner_job_t *j = data;
 
-    if (j)
-        apr_pool_destroy(j->pool); /* its mutex and condition go with it */
+    if (j) {
+        sem_destroy(&j->done);
+        free(j);
+    }
 }
 
 /* The calling thread's job, made on its first transfer. */
 static runner_job_t *runner_job_get(void)
 {
     runner_job_t *j = NULL;
-    apr_pool_t *p;
 
     if (apr_threadkey_private_get((void **)&j, run.key) == APR_SUCCESS && j)
         return j;
-    if (apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS)
+    if (!(j = calloc(1, sizeof(*j))))
         return NULL;
-    j = apr_pcalloc(p, sizeof(*j));
-    j->pool = p;
-    if (apr_thread_mutex_create(&j->mutex, APR_THREAD_MUTEX_DEFAULT, p) != APR_SUCCESS
-        || apr_thread_cond_create(&j->cond, p) != APR_SUCCESS
-        || apr_threadkey_private_set(j, run.key) != APR_SUCCESS) {
-        apr_pool_destroy(p);
+    if (sem_init(&j->done, 0, 0) != 0) {
+        free(j);
+        return NULL;
+    }
+    if (apr_threadkey_private_set(j, run.key) != APR_SUCCESS) {
+        runner_job_free(j);
         return NULL;
     }
     return j;
@@ -253,8 +255,7 @@ CURLcode pbxdial_runner_perform(CURL *h)
     if (!run.active || !(job = runner_job_get()))
         return curl_easy_perform(h);
     job->h = h;
-    job->rc = CURLE_OK;
-    job->done = 0; /* no one else touches the job until it is queued */
+    job->rc = CURLE_OK; /* no one else touches the job until it is queued */
     job->next = NULL;
     apr_thread_mutex_lock(run.mutex);
     if (run.stop) { /* the child is going away */
@@ -271,10 +272,8 @@ CURLcode pbxdial_runner_perform(CURL *h)
     apr_thread_mutex_unlock(run.mutex);
     if (wake)
         runner_wake();
-    apr_thread_mutex_lock(job->mutex);
-    while (!job->done)
-        apr_thread_cond_wait(job->cond, job->mutex);
-    apr_thread_mutex_unlock(job->mutex);
+    while (sem_wait(&job->done) != 0 && errno == EINTR)
+        ;
     return job->rc;
 }
 

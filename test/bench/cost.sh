@@ -240,6 +240,7 @@ cost_run() {
 cost_strace() {
     local s tag sides
     say "strace: one round of $cost_n requests per side under strace -f -c (slow)"
+    printf '%s' "$body3rd" > "$run/body3rd.json"
     for tag in login call; do
         [ "$tag" = login ] && sides="pbxlogin proxy" || sides="remote_call proxy_rc"
         httpd_start
@@ -278,6 +279,7 @@ cost_strace() {
 cost_profile() {
     local s tag sides hz=4000 args=(-d "$run/httpd" -f "$run/httpd/httpd.conf" -DFOREGROUND)
     command -v perf >/dev/null 2>&1 || cost_tools
+    printf '%s' "$body3rd" > "$run/body3rd.json"
     say "profile: one round of $cost_n requests per side under perf record ($hz Hz)"
     for tag in login call; do
         [ "$tag" = login ] && sides="pbxlogin proxy" || sides="remote_call proxy_rc"
