@@ -54,29 +54,18 @@ children_ctx() {        # voluntary + involuntary context switches of all their 
 }
 
 cost_httpd_start() {    # $1: tag for perf's file
-    local i args=(-d "$run/httpd" -f "$run/httpd/httpd.conf" -DFOREGROUND)
     cost_t0=$(date +%s.%N)
     if [ "$cost_mode" = perf ]; then
-        perf stat -x, -I 100 -o "$run/logs/cost.perf.$1.csv" -e raw_syscalls:sys_enter,context-switches \
-            -- "$httpd_bin" "${args[@]}" >>"$run/logs/httpd_stdout.log" 2>&1 &
-        perf_pid=$!
-        for i in $(seq 50); do httpd_pid=$(pgrep -P "$perf_pid" | head -n1 || true); [ -n "$httpd_pid" ] && break; sleep 0.1; done
-        [ -n "$httpd_pid" ] || die "httpd did not start under perf"
+        httpd_start perf stat -x, -I 100 -o "$run/logs/cost.perf.$1.csv" \
+            -e raw_syscalls:sys_enter,context-switches
         # perf's interval clock starts when its counters are set up, just before httpd
         cost_t0=$(awk -v st="$(awk '{ print $22 }' "/proc/$perf_pid/stat")" -v tck="$cost_tck" -v up="$(cut -d' ' -f1 /proc/uptime)" \
             -v now="$(date +%s.%N)" 'BEGIN { printf "%.3f", now - up + st / tck }')
     else
-        "$httpd_bin" "${args[@]}" >>"$run/logs/httpd_stdout.log" 2>&1 &
-        httpd_pid=$!
+        httpd_start
     fi
-    for i in $(seq 100); do
-        kill -0 "$httpd_pid" 2>/dev/null || { tail -n 20 "$run/logs/httpd_error.log" >&2; die "httpd died at start"; }
-        [ "$(pgrep -c -P "$httpd_pid" || true)" -ge "$httpd_children" ] \
-            && curl -s -o /dev/null --max-time 2 "$web/js/callback.js" && return 0
-        sleep 0.1
-    done
-    die "httpd did not come up"
 }
+
 cost_httpd_stop() {
     httpd_stop
     if [ -n "$perf_pid" ]; then wait "$perf_pid" 2>/dev/null || true; perf_pid=; fi
@@ -277,24 +266,14 @@ cost_strace() {
 # two sides' figures subtract. httpd runs under perf (attaching with -p
 # records nothing on this kernel), sampled at 4 kHz on every CPU it uses.
 cost_profile() {
-    local s tag sides hz=4000 args=(-d "$run/httpd" -f "$run/httpd/httpd.conf" -DFOREGROUND)
+    local s tag sides hz=4000
     command -v perf >/dev/null 2>&1 || cost_tools
     printf '%s' "$body3rd" > "$run/body3rd.json"
     say "profile: one round of $cost_n requests per side under perf record ($hz Hz)"
     for tag in login call; do
         [ "$tag" = login ] && sides="pbxlogin proxy" || sides="remote_call proxy_rc"
         for s in $sides; do
-            perf record -q -F "$hz" -o "$run/logs/perf.$s.data" -- "$httpd_bin" "${args[@]}" \
-                >>"$run/logs/httpd_stdout.log" 2>&1 &
-            perf_pid=$!
-            local i; httpd_pid=
-            for i in $(seq 50); do httpd_pid=$(pgrep -P "$perf_pid" | head -n1 || true); [ -n "$httpd_pid" ] && break; sleep 0.1; done
-            [ -n "$httpd_pid" ] || die "httpd did not start under perf record"
-            for i in $(seq 100); do
-                [ "$(pgrep -c -P "$httpd_pid" || true)" -ge "$httpd_children" ] \
-                    && curl -s -o /dev/null --max-time 2 "$web/js/callback.js" && break
-                sleep 0.1
-            done
+            httpd_start perf record -q -F "$hz" -o "$run/logs/perf.$s.data"
             cost_ab "$s" "$cost_n"
             read -r done_n _ < "$run/logs/cost.res"
             echo "$done_n" > "$run/logs/perf.$s.n"
