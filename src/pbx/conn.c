@@ -117,7 +117,6 @@ void pbxdial_conn_child_init(apr_pool_t *pchild, int threads)
 
     curl_global_init(CURL_GLOBAL_ALL);
     memset(&conn, 0, sizeof(conn));
-    apr_pool_cleanup_register(pchild, NULL, conn_cleanup, apr_pool_cleanup_null);
     conn.maxconns = threads > 8 ? threads : 8;
 #if APR_HAS_THREADS
     if (apr_threadkey_private_create(&conn.key, conn_thread_gone, pchild) != APR_SUCCESS)
@@ -137,6 +136,9 @@ void pbxdial_conn_child_init(apr_pool_t *pchild, int threads)
         curl_share_setopt(conn.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
         curl_share_setopt(conn.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     }
+    /* registered after the mutexes: cleanups run in reverse order, and
+     * curl takes the share's locks while the handles and the share go */
+    apr_pool_cleanup_register(pchild, NULL, conn_cleanup, apr_pool_cleanup_null);
 }
 
 long pbxdial_conn_max(void)
