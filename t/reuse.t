@@ -1,6 +1,7 @@
 # Copyright 2026 the mod_pbxdial authors. SPDX-License-Identifier: Apache-2.0
-# Connections to the PBX are reused across requests (keep-alive, pooled
-# curl handles, shared TLS sessions), and a PBX restart is survived.
+# Connections to the PBX are reused across requests (keep-alive, kept
+# curl handles, shared TLS sessions), a kept handle carries nothing of its
+# last transfer into the next, and a PBX restart is survived.
 use strict;
 use warnings FATAL => 'all';
 
@@ -10,7 +11,7 @@ use Apache::TestUtil qw(t_cmp);
 use PbxDial::Test qw(sim json_of in_vhost);
 use PbxDial::Sim;
 
-plan tests => 7;
+plan tests => 10;
 
 my $sim = sim();
 $sim->clear_faults;
@@ -26,6 +27,46 @@ my $threads = 2 * 8;    # at most this many children x threads of the test serve
 ok t_cmp(scalar(@$reqs), $n, 'the PBX saw every request');
 ok t_cmp(scalar(keys %conns) <= $threads ? 'reused' : 'new connection each time',
          'reused', sprintf('%d requests on %d connections (at most one per httpd thread)', scalar(@$reqs), scalar keys %conns));
+
+# Kept handles keep their options between transfers; what differs per
+# transfer must be set anew each time. Mixed on the same threads: logins
+# (an admin-authenticated POST, then a POST with a body), calls (a GET with
+# a session cookie) and a server whose PbxDialCAFile does not sign the
+# simulator (its own CA file, then the default one again).
+$sim->clear_requests;
+$sim->hangup_all;
+my $rounds = 12;
+my %codes;
+for (1 .. $rounds) {
+  $codes{login}{ GET('/rest/pbxlogin', @auth)->code }++;
+  $codes{call}{ GET('/remote_call.htm?dest=0123456789', @auth)->code }++;
+  $codes{untrusted}{ in_vhost(pbx_untrusted => sub { GET('/rest/pbxlogin', @auth) })->code }++;
+  $sim->hangup_all;
+}
+ok t_cmp(join(' ', map { my $k = $_; "$k:" . join(',', map { "${_}x$codes{$k}{$_}" } sort keys %{ $codes{$k} }) } sort keys %codes),
+         "call:200x$rounds login:200x$rounds untrusted:502x$rounds",
+         'logins and calls succeed and the untrusted server fails verification, interleaved on kept handles');
+my @seen = @{ $sim->requests };
+my @bad;
+for my $r (@seen) {
+  my $h = $r->{headers} // {};
+  my $body = $r->{body} // '';
+  my $what = "$r->{method} $r->{path}" . ($body =~ /"3rd"/ ? ' (3rd)' : '');
+  if ($r->{method} eq 'POST') {
+    push @bad, "$what: no body" unless length $body;
+    push @bad, "$what: cookie" if defined $h->{cookie};
+    push @bad, "$what: admin credentials " . (defined $h->{authorization} ? 'sent' : 'missing')
+      if (defined $h->{authorization}) != ($body =~ /"3rd"/ ? 1 : 0);
+  }
+  else {
+    push @bad, "$what: body" if length $body;
+    push @bad, "$what: admin credentials" if defined $h->{authorization};
+    push @bad, "$what: no session cookie" unless ($h->{cookie} // '') =~ /^session=/;
+  }
+}
+ok t_cmp(join('; ', @bad) || 'none', 'none', sprintf('%d PBX requests: credentials, cookie and body only where each belongs', scalar @seen));
+ok t_cmp(scalar(grep { $_->{method} eq 'GET' && $_->{path} eq '/remote_call.htm' } @seen), $rounds,
+         'every call reached the PBX as a GET');
 
 # A PBX restart under pooled connections: while it is down requests fail fast
 # (502, not a hang); once it is back, the dead pooled connections are noticed

@@ -2,8 +2,9 @@
 /* Reused libcurl handles, so that a steady stream of requests to the PBX
  * pays no new TCP and TLS handshake each: all handles share one connection
  * cache, TLS session cache and DNS cache (a curl share with a mutex per kind
- * of data), and each thread keeps its one handle between requests
- * (curl_easy_reset keeps the share, hence the connections). The transfers
+ * of data), and each thread keeps its one handle between requests, with
+ * the options that are the same for every transfer (pbx/http.c sets them
+ * once per handle and the rest on every transfer). The transfers
  * themselves run on the child's transfer thread (pbx/runner.c).
  *
  * One handle per thread rather than a pool all threads take from: a request
@@ -146,10 +147,11 @@ long pbxdial_conn_max(void)
     return conn.maxconns > 0 ? conn.maxconns : 8;
 }
 
-CURL *pbxdial_conn_acquire(void)
+CURL *pbxdial_conn_acquire(int *fresh)
 {
     CURL *h = conn_take();
 
+    *fresh = !h;
     if (h)
         return h;
     h = curl_easy_init();
@@ -162,12 +164,10 @@ void pbxdial_conn_release(CURL *h, int ok)
 {
     if (!h)
         return;
-    /* back to defaults, keeping live connections and the share: setting
-     * CURLOPT_SHARE again would take the share's lock twice for nothing */
-    if (ok) {
-        curl_easy_reset(h);
-        if (conn_keep(h))
-            return;
-    }
+    /* no curl_easy_reset: it frees and the next transfer allocates again
+     * every string option, and CURLOPT_SHARE set again would take the
+     * share's lock twice; pbx/http.c sets each per-transfer option anew */
+    if (ok && conn_keep(h))
+        return;
     curl_easy_cleanup(h);
 }

@@ -13,10 +13,13 @@ void pbxdial_conn_child_init(apr_pool_t *pchild, int threads);
 /* How many idle connections a child keeps (its threads, at least 8). */
 long pbxdial_conn_max(void);
 
-/* A handle with default options (and the share set), or NULL. */
-CURL *pbxdial_conn_acquire(void);
+/* The calling thread's handle, or NULL. *fresh is 1 for a new handle (default
+ * options and the share), 0 for a kept one, which still has the options of
+ * its last transfer. */
+CURL *pbxdial_conn_acquire(int *fresh);
 
-/* Gives a handle back after a transfer: kept for the thread when ok, destroyed otherwise. */
+/* Gives a handle back after a transfer: kept for the thread, options and all,
+ * when ok; destroyed otherwise. */
 void pbxdial_conn_release(CURL *h, int ok);
 
 #endif

@@ -17,8 +17,11 @@
 
 /* Set in the parent before fork and only read afterwards: no lock. */
 static pbxdial_pbx_stats_fn *http_stats;
-/* Set in child_init, read-only afterwards: curl's TLS is OpenSSL's. */
+/* Set in child_init, read-only afterwards: curl's TLS is OpenSSL's, its
+ * built-in CA file, and the request headers with and without a body. */
 static int http_openssl;
+static const char *http_ca_default;
+static struct curl_slist *http_hdrs, *http_hdrs_body;
 
 /* PBX answers are a few hundred bytes; a larger one is not a PBX answer. */
 #define PBXDIAL_BODY_MAX (64 * 1024)
@@ -115,13 +118,92 @@ static CURLcode http_ssl_ctx(CURL *h, void *ssl_ctx, void *unused)
     return CURLE_OK;
 }
 
+/* What every transfer of every configuration sets alike: once per handle,
+ * since a kept handle keeps its options (pbx/conn.c). */
+static void http_set_fixed(CURL *h)
+{
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* the shared connection cache keeps this many idle connections; curl's
+     * default of 5 would close most of them under a few parallel requests */
+    curl_easy_setopt(h, CURLOPT_MAXCONNECTS, (long)pbxdial_conn_max());
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    if (http_openssl)
+        curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, http_ssl_ctx);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "mod_pbxdial/" PBXDIAL_VERSION);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_on_body);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http_on_header);
+    curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+}
+
+/* Everything that differs between transfers, each set every time, so that
+ * nothing of the handle's last transfer (another server's CA file, its
+ * body, cookie or admin credentials) reaches this one. */
+static void http_set_request(CURL *h, apr_pool_t *p, const pbxdial_pbx_conf_t *c,
+                             const pbxdial_pbx_req_t *req, long ms, char *errbuf, http_sink_t *sink)
+{
+    curl_easy_setopt(h, CURLOPT_URL, apr_pstrcat(p, c->url, req->path, NULL));
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->verify_peer ? 1L : 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->verify_peer ? 2L : 0L);
+    curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file ? c->ca_file : http_ca_default);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, sink);
+    if (req->body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
+    }
+    else {
+        /* POSTFIELDS NULL still means POST to curl: HTTPGET after it */
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, -1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, req->body ? http_hdrs_body : http_hdrs);
+    curl_easy_setopt(h, CURLOPT_COOKIE, req->cookie); /* NULL: none */
+    curl_easy_setopt(h, CURLOPT_USERNAME, req->admin_auth ? c->admin_user : NULL);
+    curl_easy_setopt(h, CURLOPT_PASSWORD, req->admin_auth ? c->admin_password : NULL);
+}
+
+static apr_status_t http_cleanup(void *unused)
+{
+    curl_slist_free_all(http_hdrs);
+    curl_slist_free_all(http_hdrs_body);
+    http_hdrs = http_hdrs_body = NULL;
+    return APR_SUCCESS;
+}
+
 apr_status_t pbxdial_pbx_child_init(apr_pool_t *pchild, int threads)
 {
     const char *tls = curl_version_info(CURLVERSION_NOW)->ssl_version;
+    char *ca = NULL;
+    CURL *probe;
 
     /* the callback gets the backend's own context type: only OpenSSL's is an SSL_CTX */
     http_openssl = tls && !strncmp(tls, "OpenSSL/", 8);
     pbxdial_conn_child_init(pchild, threads);
+    /* the CA file a handle has before anyone sets one, to set back after a
+     * PbxDialCAFile of another server (NULL: libcurl has none built in) */
+    probe = curl_easy_init();
+    if (probe) {
+        if (curl_easy_getinfo(probe, CURLINFO_CAINFO, &ca) == CURLE_OK && ca)
+            http_ca_default = apr_pstrdup(pchild, ca);
+        curl_easy_cleanup(probe);
+    }
+    /* built once, read by every transfer of the child (curl never changes them) */
+    http_hdrs = curl_slist_append(NULL, "Accept: application/json");
+    http_hdrs = curl_slist_append(http_hdrs, "Expect:");
+    http_hdrs_body = curl_slist_append(NULL, "Content-Type: application/json");
+    http_hdrs_body = curl_slist_append(http_hdrs_body, "Accept: application/json");
+    http_hdrs_body = curl_slist_append(http_hdrs_body, "Expect:");
+    /* after conn's cleanup in registration, so it runs before: no handle
+     * points at the lists then (HTTPHEADER is cleared after each transfer) */
+    apr_pool_cleanup_register(pchild, NULL, http_cleanup, apr_pool_cleanup_null);
+    if (!http_hdrs || !http_hdrs_body)
+        return APR_ENOMEM;
     return pbxdial_runner_child_init(pchild, threads);
 }
 
@@ -145,11 +227,11 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
                                       pbxdial_pbx_outcome_t *out)
 {
     char errbuf[CURL_ERROR_SIZE];
-    struct curl_slist *hdrs = NULL;
     http_sink_t sink;
     apr_time_t start = apr_time_now();
     apr_interval_time_t budget = c->timeout;
     long ms;
+    int fresh;
     CURLcode cc;
     CURL *h;
 
@@ -172,49 +254,15 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
         return out->rc;
     }
 
-    h = pbxdial_conn_acquire();
+    h = pbxdial_conn_acquire(&fresh);
     if (!h) {
         out->rc = PBXDIAL_PBX_INTERNAL;
         out->detail = "could not get a curl handle";
         return out->rc;
     }
-    curl_easy_setopt(h, CURLOPT_URL, apr_pstrcat(p, c->url, req->path, NULL));
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    /* the shared connection cache keeps this many idle connections; curl's
-     * default of 5 would close most of them under a few parallel requests */
-    curl_easy_setopt(h, CURLOPT_MAXCONNECTS, (long)pbxdial_conn_max());
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->verify_peer ? 1L : 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->verify_peer ? 2L : 0L);
-    if (c->ca_file)
-        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-    if (http_openssl)
-        curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, http_ssl_ctx);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "mod_pbxdial/" PBXDIAL_VERSION);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http_on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
-    if (req->body) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(req->body));
-        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-    }
-    hdrs = curl_slist_append(hdrs, "Accept: application/json");
-    hdrs = curl_slist_append(hdrs, "Expect:");
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    if (req->cookie)
-        curl_easy_setopt(h, CURLOPT_COOKIE, req->cookie);
-    if (req->admin_auth) {
-        curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        curl_easy_setopt(h, CURLOPT_USERNAME, c->admin_user);
-        curl_easy_setopt(h, CURLOPT_PASSWORD, c->admin_password);
-    }
+    if (fresh)
+        http_set_fixed(h);
+    http_set_request(h, p, c, req, ms, errbuf, &sink);
 
     cc = pbxdial_runner_perform(h);
     out->elapsed = apr_time_now() - start;
@@ -246,7 +294,11 @@ pbxdial_pbx_rc_e pbxdial_pbx_exchange(apr_pool_t *p, const pbxdial_pbx_conf_t *c
             c->trace(c->trace_baton, req->method, path, out->status, out->elapsed,
                      cc == CURLE_OK ? NULL : out->detail);
     }
+    /* a kept handle must not point into this stack frame or pool */
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     pbxdial_conn_release(h, cc == CURLE_OK);
-    curl_slist_free_all(hdrs);
     return out->rc;
 }
