@@ -8,10 +8,13 @@ use warnings FATAL => 'all';
 use Apache::Test qw(plan ok);
 use Apache::TestRequest qw(GET);
 use Apache::TestUtil qw(t_cmp);
-use PbxDial::Test qw(sim json_of in_vhost);
+use PbxDial::Test qw(sim json_of in_vhost free_port httpd_root httpd_start suite_modules);
 use PbxDial::Sim;
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use MIME::Base64 qw(encode_base64);
 
-plan tests => 10;
+plan tests => 12;
 
 my $sim = sim();
 $sim->clear_faults;
@@ -67,6 +70,44 @@ for my $r (@seen) {
 ok t_cmp(join('; ', @bad) || 'none', 'none', sprintf('%d PBX requests: credentials, cookie and body only where each belongs', scalar @seen));
 ok t_cmp(scalar(grep { $_->{method} eq 'GET' && $_->{path} eq '/remote_call.htm' } @seen), $rounds,
          'every call reached the PBX as a GET');
+
+# The other direction, on one handle: a private httpd with a single worker
+# thread, whose main server trusts only libcurl's default CAs (no
+# PbxDialCAFile) and whose second server trusts the simulator's CA. A
+# handle that kept the second server's CA file would let the main server
+# trust a CA its admin never named.
+{
+  my $top = $ENV{PBXDIAL_TOP} or die "run through t/TEST\n";
+  my $dir = tempdir('pbxdial-reuse-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+  chmod 0755, $dir;
+  my ($port, $port_ca) = (free_port(), free_port());
+  my $sr = "$dir/onethread";
+  my $head = httpd_root($sr, $port);
+  open my $fh, '>', "$sr/httpd.conf" or die "$sr/httpd.conf: $!";
+  print {$fh} $head, suite_modules(),
+      "LoadModule pbxdial_module $top/mod_pbxdial.so\n",
+      "Listen 127.0.0.1:$port_ca\n",
+      "StartServers 1\nServerLimit 1\nThreadLimit 1\nThreadsPerChild 1\nMaxRequestWorkers 1\n",
+      "MinSpareThreads 1\nMaxSpareThreads 2\n",
+      "PbxDialServer $ENV{PBXDIAL_SIM_TLS_URL}\nPbxDialAdmin admin adminpw\nPbxDialTimeout 5\n",
+      "PbxDialSessionLifetime Off\n",
+      "<Location /rest/pbxlogin>\n SetHandler pbxdial-login\n AuthType Basic\n AuthName CRM\n",
+      " AuthUserFile $top/t/conf/htpasswd\n Require valid-user\n PbxDialDomain example.com\n</Location>\n",
+      "<VirtualHost 127.0.0.1:$port_ca>\n PbxDialCAFile $ENV{PBXDIAL_SIM_CA}\n</VirtualHost>\n";
+  close $fh;
+  my $base = httpd_start($sr, $port);
+  my $http = HTTP::Tiny->new(timeout => 15, keep_alive => 0);
+  my %h = (Authorization => 'Basic ' . encode_base64('40:s3cret', ''), Accept => 'application/json');
+  my (@with_ca, @default);
+  for (1 .. 4) {
+    push @with_ca, $http->get("http://127.0.0.1:$port_ca/rest/pbxlogin", {headers => \%h})->{status};
+    my $res = $http->get("$base/rest/pbxlogin", {headers => \%h});
+    push @default, $res->{status} . (($res->{content} // '') =~ /"pbx_tls"/ ? ' pbx_tls' : '');
+  }
+  ok t_cmp("@with_ca", '200 200 200 200', 'one thread: the server with the simulator\'s CA file logs in');
+  ok t_cmp(join(', ', @default), join(', ', ('502 pbx_tls') x 4),
+           '... and the main server, right after it on the same handle, still refuses the certificate (libcurl\'s default CAs)');
+}
 
 # A PBX restart under pooled connections: while it is down requests fail fast
 # (502, not a hang); once it is back, the dead pooled connections are noticed
