@@ -13,7 +13,7 @@ use Digest::MD5 qw(md5_hex);
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use MIME::Base64 qw(encode_base64);
-use PbxDial::Test qw(sim json_of in_vhost free_port httpd_root httpd_start httpd_stop suite_modules);
+use PbxDial::Test qw(sim json_of in_vhost free_port httpd_root httpd_start httpd_stop suite_modules window_ahead);
 
 # the last test passes once failed logins are counted with
 # pbxdial_guard_count_unauthenticated (linkauth.c / throttle.c)
@@ -40,6 +40,7 @@ ok t_cmp(json_of($res)->{message}, qr/link already used/, 'replay: "link already
 $sim->hangup_all;
 
 # --- PbxDialRateLimit 3 60 (per extension; 41's own budget is separate)
+window_ahead(60);
 my @codes = map { GET('/guarded/remote_call.htm?dest=0222', username => '41@example.com', password => 's3cret', @json)->code } 1 .. 4;
 ok t_cmp("@codes[0..2]", '200 200 200', 'three calls in the window');
 ok t_cmp($codes[3], 429, 'the fourth: 429 Too Many Requests');
@@ -49,6 +50,7 @@ ok t_cmp(json_of($res)->{error}, 'rate_limited', 'error code rate_limited');
 $sim->hangup_all;
 
 # --- PbxDialFailureLimit 3 60: wrong passwords from one address
+window_ahead(60);
 my @fail = map { GET("/guarded/remote_call.htm?dest=0333&auth=42%40example.com%3Awrong$_", @json)->code } 1 .. 3;
 ok t_cmp("@fail", '403 403 403', 'three wrong passwords: 403 each');
 $res = GET('/guarded/remote_call.htm?dest=0333&auth=42%40example.com%3Awrong4', @json);

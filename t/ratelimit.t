@@ -13,7 +13,7 @@ use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use MIME::Base64 qw(encode_base64);
 use PbxDial::Test qw(sim json_of error_log_mark error_log_since ws_session free_port
-                     httpd_root httpd_start httpd_stop @DIRECT suite_modules cache_key_file);
+                     httpd_root httpd_start httpd_stop @DIRECT suite_modules cache_key_file window_ahead);
 
 plan tests => 21;
 
@@ -27,6 +27,7 @@ my @upgrade = (Connection => 'Upgrade', Upgrade => 'websocket', 'Sec-WebSocket-V
                'Sec-WebSocket-Key' => 'dGhlIHNhbXBsZSBub25jZQ==');
 
 # --- PbxDialRateLimit 3 60 on /rl/*, where everyone is extension 42
+window_ahead(60, 15);
 my $res = GET '/rl/remote_call.htm?dest=0123', @u, @json;
 ok t_cmp($res->code, 200, 'a call takes one of the three');
 $res = GET '/rl/pbxlogin', @u;

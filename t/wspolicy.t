@@ -17,7 +17,7 @@ use IO::Socket::INET;
 use JSON::PP qw(decode_json encode_json);
 use MIME::Base64 qw(encode_base64);
 use File::Temp qw(tempdir);
-use PbxDial::Test qw(sim error_log_mark error_log_since ws_session free_port httpd_root httpd_start httpd_stop);
+use PbxDial::Test qw(sim error_log_mark error_log_since ws_session free_port httpd_root httpd_start httpd_stop window_ahead);
 
 my @other_mpms = qw(worker prefork);
 plan tests => 49 + 4 * @other_mpms;
@@ -218,6 +218,7 @@ ok t_cmp(error_log_since($mark), qr/PBXDIAL1001: websocket of 40\@example\.com \
 # --- the rate limit: the upgrade counts one, each call that passes one more
 $sim->hangup_all;
 $sim->clear_ws_messages;
+window_ahead(78, 15);
 $c = ws_open('/wsp/limited/websocket');     # extension 41
 ok t_cmp($c->{status}, 101, 'rate-limited location: 101 (1 of 3)');
 send_raw($c, json_frame({action => 'make-call', to => '0301111'}));

@@ -15,7 +15,7 @@ use PbxDial::Sim;
 
 our @EXPORT_OK = qw(sim json_of error_log_mark error_log_since timed in_vhost
                     free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop ws_session
-                    without_provenance @DIRECT suite_modules cache_key_file);
+                    without_provenance @DIRECT suite_modules cache_key_file window_ahead);
 
 # How a link was opened. The requests of Apache::TestRequest (GET, POST...)
 # are a person opening a link directly (typed, bookmarked, from a mail or
@@ -91,6 +91,19 @@ sub in_vhost {
 # --- servers a test starts itself (memcached, slapd, more httpd instances)
 
 my (@pids, @httpds);
+
+# PbxDialRateLimit and PbxDialFailureLimit count in fixed windows that start
+# at multiples of their length since the epoch. A test that counts up to a
+# limit first waits, when fewer than $need seconds (default 5) of the
+# current $len-second window are left, for the next one: all its requests
+# then fall in one window, whenever the suite runs.
+sub window_ahead {
+    my ($len, $need) = @_;
+    $need //= 5;
+    my $left = $len - POSIX::fmod(Time::HiRes::time(), $len);
+    Time::HiRes::sleep($left + 0.05) if $left < $need;
+    return;
+}
 
 sub free_port { IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1:0', ReuseAddr => 1)->sockport }
 
