@@ -24,7 +24,7 @@ use MIME::Base64 qw(encode_base64);
 use HTTP::Tiny;
 use JSON::PP ();
 use Time::HiRes qw(sleep);
-use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop ws_session @DIRECT);
+use PbxDial::Test qw(sim free_port wait_port spawn stop_pid httpd_root httpd_start httpd_stop ws_session @DIRECT window_ahead);
 
 my %plan = (common => 5, ldap => 12, oidc => 5, form => 12, cluster => 13, websocket => 9);
 my $total = 0;
@@ -376,7 +376,9 @@ recipe(cluster => sub {
     check(scalar @{ $sim->calls_of('40@example.com') }, 1, 'one call placed');
     $sim->hangup_all;
 
-    my ($limit) = slurp("$sr[0]/site.conf") =~ /^\s*PbxDialRateLimit\s+(\d+)/m or die "no PbxDialRateLimit in cluster.conf\n";
+    my ($limit, $len, $unit) = slurp("$sr[0]/site.conf") =~ /^\s*PbxDialRateLimit\s+(\d+)\s+(\d+)([smhd]?)\s*$/m
+        or die "no PbxDialRateLimit N DURATION in cluster.conf\n";
+    window_ahead($len * {'' => 1, s => 1, m => 60, h => 3600, d => 86400}->{$unit});
     my @codes = map { get("$base[$_ % 2]/remote_call.htm?dest=0555$_", basic('41@example.com', 's3cret'), @DIRECT)->{status} } 1 .. $limit;
     check(join(' ', grep { $_ != 200 } @codes), '', "$limit calls of extension 41, alternating between A and B: all 200");
     $res = get("$base[1]/remote_call.htm?dest=0555", basic('41@example.com', 's3cret'), @json, @DIRECT);
